@@ -1,0 +1,15 @@
+"""`c2hunt validate`: placeholder until its issue lands (replaced by the owner of this command)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("validate", help="(not built yet)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    raise SystemExit("c2hunt validate is not built yet")

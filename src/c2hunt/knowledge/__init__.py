@@ -1,0 +1,317 @@
+"""The detection's knowledge (services, binaries, flags, weights) loaded from YAML.
+
+The packaged `detection.yaml` is the only place this knowledge is written. A user's rule file
+has the same layout: its services, binaries and flags replace packaged entries with the same
+key (`domain`, `image`, flag name) and add the others; its scalars and lists replace ours.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from c2hunt.errors import RuleError
+
+PACKAGED = "detection.yaml"
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9-]{1,63}$")
+_IMAGE = re.compile(r"^[^\\/:*?\"<>|]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    key: str
+    label: str
+    weight: int
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A web service domain; matches the name itself and any name below it."""
+
+    domain: str
+    service: str
+    category: str
+    spec: bool = False
+    spec_pattern: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    """A script engine or living-off-the-land binary, by file name and PE OriginalFileName."""
+
+    image: str
+    original_file_name: str | None
+    kind: str
+    spec: bool = False
+    spec_pattern: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A triage flag: a case-insensitive regex over one process-creation field."""
+
+    name: str
+    field: str
+    description: str
+    regex: str
+    spec_expression: str | None
+    weight: int
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    name: str
+    weight: int
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddressRange:
+    """Addresses a service publishes as its own, with where and when they were taken."""
+
+    service_domain: str
+    source: str
+    taken: str
+    cidrs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityLevel:
+    level: str
+    min_score: int
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    version: str
+    categories: Mapping[str, Category]
+    services: tuple[Service, ...]
+    binaries: tuple[Binary, ...]
+    flags: tuple[Flag, ...]
+    signals: Mapping[str, Signal]
+    address_ranges: tuple[AddressRange, ...]
+    task_hosts: tuple[str, ...]
+    severity: tuple[SeverityLevel, ...]
+    sources: tuple[str, ...] = field(default=())
+
+    @property
+    def spec_services(self) -> tuple[Service, ...]:
+        """The specification's host clauses, in the query's order."""
+        return tuple(s for s in self.services if s.spec)
+
+    @property
+    def spec_binaries(self) -> tuple[Binary, ...]:
+        """The specification's image clauses, in the query's order."""
+        return tuple(b for b in self.binaries if b.spec)
+
+    def service_for(self, domain: str) -> Service:
+        return next(s for s in self.services if s.domain == domain)
+
+    def severity_for(self, score: int) -> str:
+        """The first severity level, from the top, whose threshold `score` reaches."""
+        for level in self.severity:
+            if score >= level.min_score:
+                return level.level
+        return self.severity[-1].level
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe YAML loader that records each mapping's line as `__line__`."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path | str, text: str) -> dict[str, Any]:
+    """Parse a YAML document into a mapping whose nested mappings carry `__line__`."""
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        raise RuleError(f"not valid YAML: {exc.problem}", f"{path}:{line}") from None
+    except yaml.YAMLError as exc:
+        raise RuleError(f"not valid YAML: {exc}", str(path)) from None
+    if data is None:
+        return {"__line__": 1}
+    if not isinstance(data, dict):
+        raise RuleError("the document must be a mapping", f"{path}:1")
+    return data
+
+
+class _Reader:
+    """Checks one document's values, raising RuleError with `path:line` on the first problem."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def fail(self, node: Mapping[str, Any] | None, message: str) -> RuleError:
+        line = node.get("__line__", 1) if isinstance(node, Mapping) else 1
+        return RuleError(message, f"{self.path}:{line}")
+
+    def get(self, node: Mapping[str, Any], key: str, kind: type, required: bool = True) -> Any:
+        if key not in node:
+            if required:
+                raise self.fail(node, f"missing field '{key}'")
+            return None
+        value = node[key]
+        if kind is str and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.fail(node, f"field '{key}' must be {kind.__name__}, got {value!r}")
+        return value
+
+    def items(self, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(data, f"'{key}' must be a list of mappings")
+        return value
+
+
+def _service(r: _Reader, node: Mapping[str, Any], categories: Mapping[str, Category]) -> Service:
+    domain = r.get(node, "domain", str).strip().lower().rstrip(".")
+    if not _DOMAIN.match(domain):
+        raise r.fail(node, f"field 'domain' is not a DNS name: {domain!r}")
+    category = r.get(node, "category", str)
+    if category not in categories:
+        raise r.fail(node, f"unknown category {category!r}; known: {', '.join(categories)}")
+    return Service(
+        domain=domain,
+        service=r.get(node, "service", str),
+        category=category,
+        spec=bool(node.get("spec", False)),
+        spec_pattern=r.get(node, "spec_pattern", str, required=False),
+    )
+
+
+def _binary(r: _Reader, node: Mapping[str, Any]) -> Binary:
+    image = r.get(node, "image", str).strip().lower()
+    if not _IMAGE.match(image):
+        raise r.fail(node, f"field 'image' must be a file name, got {image!r}")
+    return Binary(
+        image=image,
+        original_file_name=r.get(node, "original_file_name", str, required=False),
+        kind=r.get(node, "kind", str, required=False) or "other",
+        spec=bool(node.get("spec", False)),
+        spec_pattern=r.get(node, "spec_pattern", str, required=False),
+    )
+
+
+def _flag(r: _Reader, name: str, node: Mapping[str, Any]) -> Flag:
+    regex = r.get(node, "regex", str)
+    try:
+        re.compile(regex)
+    except re.error as exc:
+        raise r.fail(node, f"flag '{name}': invalid regex: {exc}") from None
+    return Flag(
+        name=name,
+        field=r.get(node, "field", str),
+        description=r.get(node, "description", str, required=False) or name,
+        regex=regex,
+        spec_expression=r.get(node, "spec_expression", str, required=False),
+        weight=r.get(node, "weight", int),
+    )
+
+
+def _address_range(r: _Reader, node: Mapping[str, Any]) -> AddressRange:
+    cidrs = node.get("cidrs")
+    if not isinstance(cidrs, list):
+        raise r.fail(node, "field 'cidrs' must be a list")
+    for cidr in cidrs:
+        try:
+            ipaddress.ip_network(str(cidr))
+        except ValueError:
+            raise r.fail(node, f"not a network: {cidr!r}") from None
+    return AddressRange(
+        service_domain=r.get(node, "service_domain", str).lower(),
+        source=r.get(node, "source", str),
+        taken=r.get(node, "taken", str),
+        cidrs=tuple(str(c) for c in cidrs),
+    )
+
+
+def _merge(base: list[Any], extra: Iterable[Any], key: str) -> list[Any]:
+    """Entries of `extra` replace those of `base` with the same key; new ones are appended."""
+    merged = {getattr(item, key): item for item in base}
+    merged.update({getattr(item, key): item for item in extra})
+    return list(merged.values())
+
+
+def _build(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> Knowledge:
+    categories = dict(base.categories) if base else {}
+    for key, node in (data.get("categories") or {}).items():
+        if key == "__line__":
+            continue
+        if not isinstance(node, dict):
+            raise r.fail(data, f"category '{key}' must be a mapping")
+        categories[key] = Category(key, r.get(node, "label", str), r.get(node, "weight", int))
+
+    services = [_service(r, n, categories) for n in r.items(data, "services")]
+    binaries = [_binary(r, n) for n in r.items(data, "binaries")]
+    flag_nodes = data.get("flags") or {}
+    flags = [_flag(r, k, v) for k, v in flag_nodes.items() if k != "__line__"]
+    signals = dict(base.signals) if base else {}
+    for key, node in (data.get("signals") or {}).items():
+        if key != "__line__":
+            desc = r.get(node, "description", str, required=False) or key
+            signals[key] = Signal(key, r.get(node, "weight", int), desc)
+    ranges = [_address_range(r, n) for n in r.items(data, "address_ranges")]
+    severity = [
+        SeverityLevel(r.get(n, "level", str), r.get(n, "min_score", int))
+        for n in r.items(data, "severity")
+    ]
+    task_hosts = data.get("task_hosts")
+    if task_hosts is not None and not isinstance(task_hosts, list):
+        raise r.fail(data, "'task_hosts' must be a list of file names")
+
+    return Knowledge(
+        version=str(data.get("version") or (base.version if base else "unversioned")),
+        categories=categories,
+        services=tuple(_merge(list(base.services) if base else [], services, "domain")),
+        binaries=tuple(_merge(list(base.binaries) if base else [], binaries, "image")),
+        flags=tuple(_merge(list(base.flags) if base else [], flags, "name")),
+        signals=signals,
+        address_ranges=tuple(
+            _merge(list(base.address_ranges) if base else [], ranges, "service_domain")
+        ),
+        task_hosts=tuple(str(t).lower() for t in task_hosts)
+        if task_hosts is not None
+        else (base.task_hosts if base else ()),
+        severity=tuple(sorted(severity, key=lambda s: -s.min_score))
+        if severity
+        else (base.severity if base else ()),
+        sources=((*base.sources, r.path) if base else (r.path,)),
+    )
+
+
+@cache
+def packaged() -> Knowledge:
+    """The knowledge shipped with c2hunt."""
+    text = resources.files(__package__).joinpath(PACKAGED).read_text(encoding="utf-8")
+    return _build(_Reader(f"c2hunt/knowledge/{PACKAGED}"), read_yaml(PACKAGED, text), None)
+
+
+def load(rules: Path | str | None = None) -> Knowledge:
+    """The packaged knowledge, extended or overridden by a user's rule file when given."""
+    base = packaged()
+    if rules is None:
+        return base
+    path = Path(rules)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"cannot read rule file: {exc}", str(path)) from None
+    return _build(_Reader(str(path)), read_yaml(path, text), base)

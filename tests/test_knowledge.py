@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from c2hunt import knowledge
+from c2hunt.errors import RuleError
+
+
+def test_packaged_knowledge_holds_the_specs_clauses_in_order() -> None:
+    kn = knowledge.packaged()
+    assert [s.spec_pattern for s in kn.spec_services][:3] == [
+        "*twitter.com*",
+        "*x.com*",
+        "*github.com*",
+    ]
+    assert len(kn.spec_services) == 17
+    assert len(kn.spec_binaries) == 17
+    assert [f.name for f in kn.flags] == ["is_encoded", "is_office_parent", "is_service_spawn"]
+
+
+def test_user_rules_extend_and_override(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "services:\n"
+        "  - {domain: Example-C2.net, service: Example, category: paste}\n"
+        "  - {domain: pastebin.com, service: Pastebin, category: messaging}\n"
+    )
+    kn = knowledge.load(rules)
+    assert kn.service_for("example-c2.net").category == "paste"
+    assert kn.service_for("pastebin.com").category == "messaging"
+    assert len(kn.services) == len(knowledge.packaged().services) + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (
+            "services:\n  - {domain: 'bad domain', service: X, category: paste}\n",
+            r"rules.yaml:2: .*DNS name",
+        ),
+        (
+            "services:\n  - {domain: a.com, service: X, category: nope}\n",
+            r"rules.yaml:2: unknown category",
+        ),
+        (
+            "flags:\n  f:\n    field: CommandLine\n    regex: '('\n    weight: 1\n",
+            r"rules.yaml:3: .*invalid regex",
+        ),
+        ("services: [\n", r"rules.yaml:\d+: not valid YAML"),
+        ("- a\n- b\n", r"rules.yaml:1: the document must be a mapping"),
+    ],
+)
+def test_malformed_rules_name_file_and_line(tmp_path: Path, text: str, match: str) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(text)
+    with pytest.raises(RuleError, match=match):
+        knowledge.load(rules)
+
+
+def test_missing_rules_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match="cannot read rule file"):
+        knowledge.load(tmp_path / "absent.yaml")
