@@ -101,6 +101,8 @@ class Knowledge:
     task_hosts: tuple[str, ...]
     severity: tuple[SeverityLevel, ...]
     sources: tuple[str, ...] = field(default=())
+    # Regexes (case-insensitive, searched) for a reverse-lookup or CDN name that names no service.
+    reverse_names: tuple[str, ...] = field(default=())
 
     @property
     def spec_services(self) -> tuple[Service, ...]:
@@ -243,6 +245,21 @@ def _address_range(r: _Reader, node: Mapping[str, Any]) -> AddressRange:
     )
 
 
+def _regex_list(r: _Reader, data: Mapping[str, Any], key: str) -> list[str] | None:
+    """A list of regular expressions, each checked to compile; None when the key is absent."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise r.fail(data, f"'{key}' must be a list of regular expressions")
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise r.fail(data, f"'{key}': invalid regex {pattern!r}: {exc}") from None
+    return value
+
+
 def _merge(base: list[Any], extra: Iterable[Any], key: str) -> list[Any]:
     """Entries of `extra` replace those of `base` with the same key; new ones are appended."""
     merged = {getattr(item, key): item for item in base}
@@ -276,6 +293,7 @@ def _build(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> Knowl
     task_hosts = data.get("task_hosts")
     if task_hosts is not None and not isinstance(task_hosts, list):
         raise r.fail(data, "'task_hosts' must be a list of file names")
+    reverse_names = _regex_list(r, data, "reverse_names")
 
     return Knowledge(
         version=str(data.get("version") or (base.version if base else "unversioned")),
@@ -294,6 +312,9 @@ def _build(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> Knowl
         if severity
         else (base.severity if base else ()),
         sources=((*base.sources, r.path) if base else (r.path,)),
+        reverse_names=tuple(reverse_names)
+        if reverse_names is not None
+        else (base.reverse_names if base else ()),
     )
 
 
