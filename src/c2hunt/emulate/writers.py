@@ -110,9 +110,10 @@ def event_nested(event: WinEvent) -> dict[str, Any]:
 
 def event_flat(event: WinEvent) -> dict[str, Any]:
     """One event in the OTRF flat shape: EventID, Channel, Hostname, @timestamp, fields."""
+    stamp = event.time.strftime("%Y-%m-%dT%H:%M:%S.") + f"{event.time.microsecond // 1000:03d}Z"
     flat: dict[str, Any] = {
-        "@timestamp": event.time.strftime("%Y-%m-%dT%H:%M:%S.")
-        + f"{event.time.microsecond // 1000:03d}Z",
+        "@timestamp": stamp,
+        "TimeCreated": stamp,
         "EventID": event.event_id,
         "Channel": event.channel,
         "SourceName": event.provider.name,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -90,6 +90,22 @@ class SeverityLevel:
 
 
 @dataclass(frozen=True, slots=True)
+class Behaviour:
+    """Parameters and patterns of the behavioural signals (`behaviour:` in the YAML)."""
+
+    polling_min_connections: int = 3
+    polling_full_count: int = 3
+    polling_min_score: float = 0.9
+    polling_min_dispersion_score: float = 0.8
+    response_file_seconds: int = 10
+    bits_window_seconds: int = 120
+    # Case-insensitive regexes searched in a PowerShell script block (4104).
+    script_fetch: tuple[str, ...] = ()
+    script_execute: tuple[str, ...] = ()
+    script_hide: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Knowledge:
     version: str
     categories: Mapping[str, Category]
@@ -103,6 +119,7 @@ class Knowledge:
     sources: tuple[str, ...] = field(default=())
     # Regexes (case-insensitive, searched) for a reverse-lookup or CDN name that names no service.
     reverse_names: tuple[str, ...] = field(default=())
+    behaviour: Behaviour = field(default=Behaviour())
 
     @property
     def spec_services(self) -> tuple[Service, ...]:
@@ -260,6 +277,34 @@ def _regex_list(r: _Reader, data: Mapping[str, Any], key: str) -> list[str] | No
     return value
 
 
+def _behaviour(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> Behaviour:
+    """The `behaviour:` section; keys it leaves out keep the base (or default) values."""
+    current = base.behaviour if base else Behaviour()
+    node = data.get("behaviour")
+    if node is None:
+        return current
+    if not isinstance(node, dict):
+        raise r.fail(data, "'behaviour' must be a mapping")
+    values: dict[str, Any] = {}
+    for name in Behaviour.__dataclass_fields__:
+        if name not in node:
+            continue
+        default = getattr(current, name)
+        if isinstance(default, tuple):
+            values[name] = tuple(_regex_list(r, node, name) or ())
+        elif isinstance(default, float):
+            number = node[name]
+            if not isinstance(number, int | float) or isinstance(number, bool):
+                raise r.fail(node, f"field '{name}' must be a number, got {number!r}")
+            values[name] = float(number)
+        else:
+            values[name] = r.get(node, name, int)
+    unknown = sorted(set(node) - set(Behaviour.__dataclass_fields__) - {"__line__"})
+    if unknown:
+        raise r.fail(node, f"unknown behaviour field '{unknown[0]}'")
+    return replace(current, **values)
+
+
 def _merge(base: list[Any], extra: Iterable[Any], key: str) -> list[Any]:
     """Entries of `extra` replace those of `base` with the same key; new ones are appended."""
     merged = {getattr(item, key): item for item in base}
@@ -315,6 +360,7 @@ def _build(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> Knowl
         reverse_names=tuple(reverse_names)
         if reverse_names is not None
         else (base.reverse_names if base else ()),
+        behaviour=_behaviour(r, data, base),
     )
 
 
