@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from c2hunt import __version__
 from c2hunt.errors import ExportError
-from c2hunt.knowledge import Binary, Flag, Knowledge, Service
+from c2hunt.knowledge import Flag, Knowledge
 
 from .escape import check_printable, lucene_regex_literal, regex_literal, sumo_string_value
 
@@ -90,32 +90,28 @@ class Wildcard:
 
 
 def spec_host_patterns(knowledge: Knowledge) -> tuple[Wildcard, ...]:
-    """The specification's host clauses: each spec service's pattern, else `*domain*`."""
-    return tuple(_host_pattern(s) for s in knowledge.spec_services)
+    """The specification's host clauses: the spec services' patterns, in the query's order."""
+    return tuple(
+        Wildcard.from_sumo(s.spec_pattern)
+        for s in knowledge.spec_services
+        if s.spec_pattern is not None
+    )
 
 
 def spec_image_patterns(knowledge: Knowledge) -> tuple[Wildcard, ...]:
-    """The specification's image clauses: each spec binary's pattern, else `*image`."""
-    return tuple(_image_pattern(b) for b in knowledge.spec_binaries)
-
-
-def _host_pattern(service: Service) -> Wildcard:
-    if service.spec_pattern is None:
-        return Wildcard(("", service.domain, ""))
-    return Wildcard.from_sumo(service.spec_pattern)
-
-
-def _image_pattern(binary: Binary) -> Wildcard:
-    if binary.spec_pattern is None:
-        return Wildcard(("", binary.image))
-    return Wildcard.from_sumo(binary.spec_pattern)
+    """The specification's image clauses: the spec binaries' patterns, in the query's order."""
+    return tuple(
+        Wildcard.from_sumo(b.spec_pattern)
+        for b in knowledge.spec_binaries
+        if b.spec_pattern is not None
+    )
 
 
 def spec_flag_pattern(flag: Flag) -> Wildcard | None:
     """A flag's specification text as the literal wildcard pattern Sumo Logic applies to it.
 
-    None for a flag the specification does not have (a user's own): every profile writes
-    such a flag as its regex.
+    None for a flag the specification does not have (a user's own): the spec profile sets
+    such a flag to 0, as c2hunt's own spec profile does.
     """
     if flag.spec_expression is None:
         return None
@@ -145,9 +141,9 @@ def domain_regex(knowledge: Knowledge) -> str:
 
 
 def image_regex(knowledge: Knowledge) -> str:
-    """A regex for a lower-cased image path whose file name is a listed image."""
+    """A regex for a lower-cased image path (Windows or POSIX) whose file name is listed."""
     alternatives = "|".join(regex_literal(i) for i in images(knowledge))
-    return rf"(^|\\)({alternatives})$"
+    return rf"(^|[\\/])({alternatives})$"
 
 
 def score_terms(knowledge: Knowledge) -> tuple[tuple[str, int], ...]:

@@ -144,7 +144,7 @@ def _precise_sysmon(knowledge: Knowledge) -> list[str]:
         f"| where dest_host matches regex {kql_string(domain_regex(knowledge))}",
         "| join kind=leftouter (Processes) on ProcessGuid",
         *_image_filter(
-            knowledge, r'tolower(extract(@"[^\\]*$", 0, Image))', "tolower(OriginalFileName)"
+            knowledge, r'tolower(extract(@"[^\\/]*$", 0, Image))', "tolower(OriginalFileName)"
         ),
         *(_flag_extend(f, identifier(f.field), spec=False) for f in knowledge.flags),
         *_tail(knowledge, mde=False),
@@ -181,10 +181,12 @@ def _wildcard_test(column: str, pattern: Wildcard) -> str:
 
 def _flag_extend(flag: Flag, column: str, spec: bool) -> str:
     pattern = spec_flag_pattern(flag) if spec else None
+    if spec and pattern is None:
+        return f"| extend {identifier(flag.name)} = 0"
     if pattern is not None:
         test = _wildcard_test(column, pattern)
     else:
-        test = f"{column} matches regex {kql_string('(?i)' + flag.regex)}"
+        test = f"{column} matches regex {kql_string(f'(?i)(?:{flag.regex})')}"
     return f"| extend {identifier(flag.name)} = iff({test}, 1, 0)"
 
 

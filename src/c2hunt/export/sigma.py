@@ -82,7 +82,9 @@ def _precise_detection(knowledge: Knowledge, host_field: str) -> dict[str, Any]:
     return {
         "selection_domain": {host_field: [sigma_literal(d) for d in listed]},
         "selection_subdomain": {f"{host_field}|endswith": [sigma_literal("." + d) for d in listed]},
-        "selection_image_path": {"Image|endswith": [sigma_literal("\\" + n) for n in names]},
+        "selection_image_path": {
+            "Image|endswith": [sigma_literal(sep + n) for n in names for sep in ("\\", "/")]
+        },
         "selection_image_name": {"Image": [sigma_literal(n) for n in names]},
         "selection_image_original": {
             "OriginalFileName": [sigma_literal(n) for n in original_file_names(knowledge)]

@@ -29,7 +29,7 @@ from .escape import backslash_string, identifier
 SOURCE = 'index=* source="XmlWinEventLog:Microsoft-Windows-Sysmon/Operational"'
 # Fields of the process creation event (EventCode 1) the joined variant brings in.
 PROCESS_FIELDS = ("CommandLine", "ParentImage", "ParentCommandLine", "OriginalFileName")
-FILE_NAME = r'replace(Image, "^.*\\\\", "")'
+FILE_NAME = r'replace(Image, "^.*[\\\\/]", "")'
 
 
 def render(knowledge: Knowledge, profile: str) -> tuple[Document, ...]:
@@ -109,7 +109,9 @@ def _image_filter(knowledge: Knowledge) -> list[str]:
 
 def _flag_eval(flag: Flag, spec: bool) -> str:
     pattern = spec_flag_pattern(flag) if spec else None
-    regex = pattern.regex() if pattern is not None else f"(?i){flag.regex}"
+    if spec and pattern is None:
+        return f"| eval {identifier(flag.name)}=0"
+    regex = pattern.regex() if pattern is not None else f"(?i)(?:{flag.regex})"
     test = f"match({identifier(flag.field)}, {_s(regex)})"
     return f"| eval {identifier(flag.name)}=if(isnotnull({flag.field}) AND {test}, 1, 0)"
 

@@ -48,7 +48,7 @@ def _spec_body(knowledge: Knowledge) -> list[str]:
         "| eval proc_image = toLowerCase(Image)",
         *_or_clauses(hosts),
         *_or_clauses(images),
-        *(_flag_eval(f, spec_flag_pattern(f)) for f in knowledge.flags),
+        *(_spec_flag_eval(f) for f in knowledge.flags),
     ]
 
 
@@ -77,6 +77,13 @@ def _or_clauses(clauses: list[str]) -> list[str]:
     if not clauses:
         return ["| where false"]
     return [f"| where {clauses[0]}", *(f"OR {c}" for c in clauses[1:])]
+
+
+def _spec_flag_eval(flag: Flag) -> str:
+    pattern = spec_flag_pattern(flag)
+    if pattern is None:
+        return f"| eval {identifier(flag.name)} = 0"
+    return _flag_eval(flag, pattern)
 
 
 def _flag_eval(flag: Flag, spec_pattern: Wildcard | None) -> str:
