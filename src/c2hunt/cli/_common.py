@@ -35,11 +35,14 @@ EXIT_CODES_HELP = (
 )
 
 
-def add_input_arguments(parser: argparse.ArgumentParser) -> None:
-    """PATH... (files, directories, globs, `-` for stdin), --strict and --threads."""
+def add_input_arguments(parser: argparse.ArgumentParser, *, paths_required: bool = True) -> None:
+    """PATH... (files, directories, globs, `-` for stdin), --strict and --threads.
+
+    `paths_required=False` lets a command accept no PATH (`hunt --sample`); it then checks.
+    """
     parser.add_argument(
         "paths",
-        nargs="+",
+        nargs="+" if paths_required else "*",
         metavar="PATH",
         help="EVTX, event XML, JSON (lines/array), CSV; files, directories, globs, - for stdin;"
         " .gz/.bz2/.zip read transparently",
