@@ -72,7 +72,8 @@ def write(path: Path, text: str | bytes) -> Path:
 
 
 XML_LAYOUTS = {
-    "events-wrapper": f'<?xml version="1.0" encoding="utf-8"?>\n<Events>{XML_EVENT}\n{XML_EVENT}</Events>',
+    "events-wrapper": '<?xml version="1.0" encoding="utf-8"?>\n'
+    + f"<Events>{XML_EVENT}\n{XML_EVENT}</Events>",
     "one-per-line": f"{XML_EVENT}\n{XML_EVENT}\n",
     "concatenated": XML_EVENT + XML_EVENT,
     "pretty": "<Events>\n  "
