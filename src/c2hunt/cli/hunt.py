@@ -1,15 +1,122 @@
-"""`c2hunt hunt`: placeholder until its issue lands (replaced by the owner of this command)."""
+"""`c2hunt hunt`: find command-and-control over web services in Windows telemetry."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from contextlib import ExitStack
+from importlib import resources
+from pathlib import Path
 from typing import Any
+
+from c2hunt import knowledge
+from c2hunt.cli._common import (
+    EXIT_CODES_HELP,
+    EXIT_OK,
+    add_input_arguments,
+    open_events,
+    print_read_summary,
+    read_exit_code,
+)
+from c2hunt.detect import DEFAULT_PROFILE, PROFILES, SCORED_PROFILES, Engine
+from c2hunt.errors import C2HuntError
+from c2hunt.report import FORMATS, write_findings
+from c2hunt.score import Finding, Severity
+
+EXIT_FAIL_ON = 1
+SAMPLE = "sample_events.jsonl"
+
+DESCRIPTION = """\
+Hunt one-way command-and-control over legitimate web services (ATT&CK T1102.003): listed
+script engines and living-off-the-land binaries connecting to listed web services.
+
+profiles:
+  precise  (default) each Sysmon 3 connection gets its process's command line and parent
+           (Sysmon 1 or Security 4688) and the name it asked for (DNS answers, a real
+           DestinationHostname, a URL in its command line, published address ranges);
+           services match on label boundaries, binaries by name or OriginalFileName, and
+           the three flags are the regular expressions the specification means.
+  spec     exactly the specification's Sumo Logic query over raw Sysmon 3 records, with no
+           correlation. On real Sysmon data this finds almost nothing: DestinationHostname
+           is a reverse lookup (empty or a CDN name), and the three flags, written as
+           quoted `matches` patterns, are literal wildcard patterns no command line matches
+           (Sysmon 3 has no command line anyway), so suspicion_score is always 0. Its host
+           patterns are substrings: `*x.com*` also matches dropbox.com, `*t.me*` any name
+           containing "t.me". The query's _sourceCategory clause does not apply to files.
+"""
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("hunt", help="(not built yet)")
+    parser = subparsers.add_parser(
+        "hunt",
+        help="hunt web-service C2 in EVTX, XML, JSON or CSV telemetry",
+        description=DESCRIPTION,
+        epilog=f"{EXIT_CODES_HELP}; 1 also when --fail-on finds a finding at that severity",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_input_arguments(parser, paths_required=False)
+    parser.add_argument(
+        "--sample", action="store_true", help="hunt the sample events shipped with c2hunt"
+    )
+    parser.add_argument("--profile", choices=list(PROFILES), default=DEFAULT_PROFILE)
+    parser.add_argument("--rules", metavar="FILE", help="knowledge file extending the packaged one")
+    parser.add_argument(
+        "--db", metavar="FILE", help="keep the events, findings and signals in this DuckDB file"
+    )
+    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--output", metavar="FILE", help="write the findings here (default stdout)")
+    parser.add_argument(
+        "--fail-on",
+        choices=[str(s) for s in Severity],
+        metavar="SEVERITY",
+        help="exit 1 when a finding reaches this severity (low, medium, high, critical)",
+    )
     parser.set_defaults(run=run)
 
 
+def _check(args: argparse.Namespace) -> None:
+    if not args.paths and not args.sample:
+        raise C2HuntError("give at least one PATH to hunt, or --sample")
+    if args.fail_on and args.profile not in SCORED_PROFILES:
+        raise C2HuntError(f"--fail-on needs a scored profile; {args.profile!r} has no severity")
+
+
+def _hunt(args: argparse.Namespace, stack: ExitStack) -> tuple[list[Finding], int]:
+    kn = knowledge.load(args.rules)
+    if args.sample:
+        sample = resources.files("c2hunt").joinpath("samples", SAMPLE)
+        args.paths = [str(stack.enter_context(resources.as_file(sample))), *args.paths]
+    stream = open_events(args)
+    with Engine(kn, args.db) as engine:
+        engine.load(stream)
+        findings = engine.detect(args.profile)
+    print_read_summary(stream.stats)
+    return findings, read_exit_code(stream.stats, args.strict)
+
+
+def _write(findings: list[Finding], args: argparse.Namespace) -> None:
+    if args.output is None:
+        write_findings(findings, args.format, args.profile, sys.stdout)
+        return
+    try:
+        with Path(args.output).open("w", encoding="utf-8", newline="") as out:
+            write_findings(findings, args.format, args.profile, out)
+    except OSError as exc:
+        raise C2HuntError(f"cannot write findings: {exc.strerror}", args.output) from None
+
+
+def fail_on_hit(findings: list[Finding], threshold: str | None) -> bool:
+    if threshold is None:
+        return False
+    level = Severity.parse(threshold)
+    return any(f.severity is not None and f.severity >= level for f in findings)
+
+
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("c2hunt hunt is not built yet")
+    _check(args)
+    with ExitStack() as stack:
+        findings, code = _hunt(args, stack)
+    _write(findings, args)
+    if code != EXIT_OK:
+        return code
+    return EXIT_FAIL_ON if fail_on_hit(findings, args.fail_on) else EXIT_OK
