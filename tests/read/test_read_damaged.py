@@ -155,6 +155,7 @@ def test_evtx_header_only_is_a_clear_error(tmp_path: Path) -> None:
         (b"", "empty file: no records"),
         (b"  \n\n", "empty file: no records"),
         (b"hello world\n", "unrecognized format"),
+        (b"0\r<EventID>,x\n", "invalid CSV header"),
     ],
 )
 def test_unusable_files(tmp_path: Path, content: bytes, reason: str) -> None:

@@ -11,6 +11,7 @@ import csv
 from collections.abc import Iterator
 from typing import IO, Any
 
+from c2hunt.errors import InputError
 from c2hunt.read.stats import Rejection
 
 ReaderItem = tuple[int, Any] | Rejection
@@ -24,7 +25,10 @@ def read_csv(stream: IO[bytes], name: str, max_record: int) -> Iterator[ReaderIt
     lines = _decoded_lines(stream, bad_lines)
     header_line = next(lines, "")
     delimiter = max(_DELIMITERS, key=header_line.count)
-    header = next(csv.reader([header_line], delimiter=delimiter))
+    try:
+        header = next(csv.reader([header_line.rstrip("\r\n")], delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputError(f"invalid CSV header: {exc}", name) from exc
     reader = csv.reader(lines, delimiter=delimiter)
     while True:
         start = reader.line_num + 2

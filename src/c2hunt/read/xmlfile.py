@@ -27,11 +27,16 @@ ReaderItem = tuple[int, Any] | Rejection
 _WRAPPER = b"c2hunt-events"
 _CONTAINERS = frozenset({_WRAPPER.decode(), "Events"})
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
+_FORBIDDEN = "a DTD or entity declaration: refused, nothing was expanded"
 
 
 def read_xml(stream: IO[bytes], name: str) -> Iterator[ReaderItem]:
     """(event number in file, EVTX-shaped event) per `<Event>`; problems as rejections."""
-    wrapped = io.BufferedReader(_Wrapped(stream), 1 << 20)
+    source = _Wrapped(stream)
+    if source.has_doctype:
+        yield Rejection(name, 1, "xml-forbidden", _FORBIDDEN)
+        return
+    wrapped = io.BufferedReader(source, 1 << 20)
     parents: list[Element] = []
     count = 0
     try:
@@ -45,9 +50,8 @@ def read_xml(stream: IO[bytes], name: str) -> Iterator[ReaderItem]:
             count += 1
             yield _converted(element, name, count)
             parents[-1].remove(element)
-    except defusedxml.DefusedXmlException as exc:
-        detail = f"{type(exc).__name__}: DTDs and entities are refused, nothing was expanded"
-        yield Rejection(name, count + 1, "xml-forbidden", detail)
+    except defusedxml.DefusedXmlException:
+        yield Rejection(name, count + 1, "xml-forbidden", _FORBIDDEN)
     except ParseError as exc:
         yield Rejection(name, count + 1, "invalid-xml", _syntax_detail(exc))
 
@@ -75,6 +79,7 @@ class _Wrapped(io.RawIOBase):
     def __init__(self, inner: IO[bytes]) -> None:
         head = inner.read(4096)
         head = _DECLARATION.sub(lambda match: b" " * len(match.group(0)), head, count=1)
+        self.has_doctype = head.lstrip().startswith(b"<!DOCTYPE")
         self._parts: list[bytes] = [b"<" + _WRAPPER + b">", head]
         self._inner: IO[bytes] | None = inner
         self._tail = b"</" + _WRAPPER + b">"
