@@ -12,6 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from c2hunt.correlate import correlate
+from c2hunt.correlate.behaviour import FINDING_SOURCES
 from c2hunt.correlate.sql import basename, evidence, sql_literal
 from c2hunt.knowledge import Knowledge
 
@@ -100,3 +101,5 @@ def build_precise(con: duckdb.DuckDBPyConnection, knowledge: Knowledge) -> None:
     con.execute(_SERVICE_MATCH)
     con.execute(_BINARY_MATCH)
     con.execute(_findings_sql(knowledge))
+    for add_findings in FINDING_SOURCES.values():  # BITS jobs, Security 5156 (behaviour.py)
+        add_findings(con, knowledge)

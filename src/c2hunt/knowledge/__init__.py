@@ -96,9 +96,14 @@ class Behaviour:
     polling_min_connections: int = 3
     polling_full_count: int = 3
     polling_min_score: float = 0.9
-    polling_min_dispersion_score: float = 0.8
+    polling_min_dispersion_score: float = 0.95
+    polling_short_series: int = 3
+    polling_short_series_max_mad_seconds: float = 2.0
     response_file_seconds: int = 10
     bits_window_seconds: int = 120
+    # Case-insensitive regexes over a command line: svchost running the Schedule / BITS service.
+    task_service_command: str = r"svchost\.exe.*\s-s\s+Schedule\b"
+    bits_service_command: str = r"svchost\.exe.*\s-s\s+BITS\b"
     # Case-insensitive regexes searched in a PowerShell script block (4104).
     script_fetch: tuple[str, ...] = ()
     script_execute: tuple[str, ...] = ()
@@ -292,6 +297,8 @@ def _behaviour(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> B
         default = getattr(current, name)
         if isinstance(default, tuple):
             values[name] = tuple(_regex_list(r, node, name) or ())
+        elif isinstance(default, str):
+            values[name] = (_regex_list(r, {**node, name: [node[name]]}, name) or [""])[0]
         elif isinstance(default, float):
             number = node[name]
             if not isinstance(number, int | float) or isinstance(number, bool):

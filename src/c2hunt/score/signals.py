@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import duckdb
 
+from c2hunt.correlate.behaviour import BEHAVIOUR_BUILDERS
 from c2hunt.correlate.sql import URL_REGEX, norm_name, sql_literal
 from c2hunt.knowledge import Knowledge
 
@@ -95,4 +96,5 @@ SIGNAL_BUILDERS: dict[str, SignalBuilder] = {
     "service_category": service_category,
     "flags": flags,
     "url_in_command_line": url_in_command_line,
+    **BEHAVIOUR_BUILDERS,  # polling, script blocks, response files, tasks, BITS (behaviour.py)
 }
