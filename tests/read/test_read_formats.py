@@ -252,6 +252,22 @@ def test_directories_globs_and_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert rows[0]["_file"] == "<stdin>"
 
 
+def test_non_telemetry_in_a_directory_is_skipped_but_a_named_one_fails(tmp_path: Path) -> None:
+    write(tmp_path / "a.json", json.dumps(FLAT_SYSMON3))
+    write(tmp_path / "README.md", "# notes about these logs\n")
+    rows, stats = read_all(tmp_path)
+    assert len(rows) == 1
+    assert stats.files_failed == []
+    assert [str(s) for s in stats.files_skipped] == [
+        f"{tmp_path / 'README.md'}: unrecognized format: not EVTX, event XML, JSON, "
+        "or CSV with an EventID column"
+    ]
+
+    _, stats = read_all(tmp_path / "README.md")
+    assert [f.file for f in stats.files_failed] == [str(tmp_path / "README.md")]
+    assert stats.files_skipped == []
+
+
 def test_evtx_from_stdin_and_gzip(
     datasets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -72,8 +72,12 @@ def read_exit_code(stats: ReadStats, strict: bool) -> int:
 
 def summary_lines(stats: ReadStats) -> list[str]:
     """The read summary as plain text lines."""
-    lines = [f"files: {len(stats.files_read)} read, {len(stats.files_failed)} failed"]
+    lines = [
+        f"files: {len(stats.files_read)} read, {len(stats.files_failed)} failed, "
+        f"{len(stats.files_skipped)} skipped (found in a directory, not telemetry)"
+    ]
     lines += [f"  failed: {failure}" for failure in stats.files_failed]
+    lines += [f"  skipped: {skipped}" for skipped in stats.files_skipped]
     lines.append(
         f"records: {stats.records_read} read, {stats.records_used} used, "
         f"{stats.records_rejected} rejected"

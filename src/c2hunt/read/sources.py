@@ -54,7 +54,18 @@ class Source:
     path: str | None
 
 
-def expand_paths(paths: Sequence[str | Path]) -> Iterator[str | Path | FailedFile]:
+class UnrecognizedFormatError(InputError):
+    """A file whose content is none of the formats c2hunt reads."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Walked:
+    """A file found by walking a directory: one that is not telemetry is skipped, not failed."""
+
+    path: Path
+
+
+def expand_paths(paths: Sequence[str | Path]) -> Iterator[str | Path | Walked | FailedFile]:
     """Files named by paths, directories (recursive, sorted), globs and `-`; failures in line."""
     for given in paths:
         text = str(given)
@@ -65,7 +76,7 @@ def expand_paths(paths: Sequence[str | Path]) -> Iterator[str | Path | FailedFil
         if path.is_file():
             yield path
         elif path.is_dir():
-            yield from sorted(child for child in path.rglob("*") if child.is_file())
+            yield from sorted(Walked(child) for child in path.rglob("*") if child.is_file())
         elif _GLOB_CHARS & set(text):
             yield from _glob(text)
         else:
@@ -164,7 +175,7 @@ def _sniffed_text(name: str, head: bytes, stream: IO[bytes]) -> Source:
     first_line = head.split(b"\n", 1)[0]
     if any(marker in first_line for marker in _CSV_MARKERS):
         return Source(name, CSV, stream, None)
-    raise InputError(
+    raise UnrecognizedFormatError(
         "unrecognized format: not EVTX, event XML, JSON, or CSV with an EventID column", name
     )
 

@@ -61,6 +61,8 @@ class ReadStats:
 
     files_read: list[str] = field(default_factory=list)
     files_failed: list[FailedFile] = field(default_factory=list)
+    # Files met while walking a directory that are not telemetry (a README, a script).
+    files_skipped: list[FailedFile] = field(default_factory=list)
     records_read: int = 0
     records_used: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
@@ -93,6 +95,10 @@ class ReadStats:
         else:
             log.debug("damaged EVTX chunk: %s", chunk)
         self.damaged_chunks.append(chunk)
+
+    def skip(self, skipped: FailedFile) -> None:
+        log.info("skipped a file found in a directory: %s", skipped)
+        self.files_skipped.append(skipped)
 
     def failed(self, failure: FailedFile) -> None:
         log.debug("input failed: %s", failure)

@@ -16,7 +16,17 @@ from c2hunt.normalize import BatchBuilder, normalize
 from c2hunt.read.csvfile import read_csv
 from c2hunt.read.evtx_file import read_evtx
 from c2hunt.read.jsonfile import read_json
-from c2hunt.read.sources import CSV, EVTX, JSON, XML, Source, expand_paths, open_sources
+from c2hunt.read.sources import (
+    CSV,
+    EVTX,
+    JSON,
+    XML,
+    Source,
+    UnrecognizedFormatError,
+    Walked,
+    expand_paths,
+    open_sources,
+)
 from c2hunt.read.stats import DamagedChunk, FailedFile, ReadStats, Rejection
 from c2hunt.read.xmlfile import read_xml
 
@@ -71,14 +81,24 @@ class EventStream:
         if len(builder):
             yield builder.flush()
 
-    def _read_input(self, item: str | Path, builder: BatchBuilder) -> Iterator[pa.RecordBatch]:
-        name = str(item)
+    def _read_input(
+        self, item: str | Path | Walked, builder: BatchBuilder
+    ) -> Iterator[pa.RecordBatch]:
+        walked = isinstance(item, Walked)
+        path = item.path if isinstance(item, Walked) else item
+        name = str(path)
         with ExitStack() as stack:
             try:
-                for source in open_sources(item, self.max_decompressed_bytes, stack):
+                for source in open_sources(path, self.max_decompressed_bytes, stack):
                     name = source.name
                     self.stats.files_read.append(name)
                     yield from self._read_source(source, builder)
+            except UnrecognizedFormatError as exc:
+                failure = FailedFile(exc.where or name, exc.message)
+                if walked:
+                    self.stats.skip(failure)
+                else:
+                    self.stats.failed(failure)
             except InputError as exc:
                 self.stats.failed(FailedFile(exc.where or name, exc.message))
             except _STREAM_ERRORS as exc:
