@@ -22,6 +22,7 @@ from c2hunt.detect import DEFAULT_PROFILE, PROFILES, SCORED_PROFILES, Engine
 from c2hunt.errors import C2HuntError
 from c2hunt.report import FORMATS, write_findings
 from c2hunt.score import Finding, Severity
+from c2hunt.tune.options import add_tuning_arguments, apply_tuning_option
 
 EXIT_FAIL_ON = 1
 SAMPLE = "sample_events.jsonl"
@@ -63,6 +64,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--db", metavar="FILE", help="keep the events, findings and signals in this DuckDB file"
     )
+    add_tuning_arguments(parser)
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.add_argument("--output", metavar="FILE", help="write the findings here (default stdout)")
     parser.add_argument(
@@ -90,7 +92,10 @@ def _hunt(args: argparse.Namespace, stack: ExitStack) -> tuple[list[Finding], in
     with Engine(kn, args.db) as engine:
         engine.load(stream)
         findings = engine.detect(args.profile)
+        findings, tuning_notes = apply_tuning_option(engine.con, findings, args)
     print_read_summary(stream.stats)
+    for note in tuning_notes:
+        print(f"c2hunt: {note}", file=sys.stderr)
     return findings, read_exit_code(stream.stats, args.strict)
 
 

@@ -64,7 +64,7 @@ def pastebin_powershell(world: World) -> Scenario:
         (VICTIM,),
         (ps.guid,),
         (pastebin,),
-        ("script_block_fetch_exec", "polling"),
+        ("script_block_fetch_exec", "polling", "url_in_command_line"),
     )
 
 
@@ -91,7 +91,7 @@ def github_python(world: World) -> Scenario:
         (VICTIM,),
         (py.guid,),
         (raw,),
-        ("polling",),
+        ("polling", "url_in_command_line"),
     )
 
 
@@ -116,7 +116,7 @@ def telegram_curl(world: World) -> Scenario:
         (VICTIM,),
         (curl.guid,),
         (api,),
-        ("response_file",),
+        ("response_file", "url_in_command_line"),
     )
 
 
@@ -199,7 +199,7 @@ def scheduled_task(world: World) -> Scenario:
         (VICTIM,),
         tuple(runs),
         (raw,),
-        ("scheduled_task", "task_host_spawn", "script_block_fetch_exec"),
+        ("scheduled_task", "task_host_spawn", "script_block_fetch_exec", "is_service_spawn"),
     )
 
 

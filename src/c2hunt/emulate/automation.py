@@ -163,9 +163,10 @@ def developer_curl(world: World) -> Scenario:
     )
     actors = []
     at = terminal.started
-    for _ in range(world.rng.randint(8, 12)):
+    order = [requests[n % len(requests)] for n in range(world.rng.randint(8, 12))]
+    world.rng.shuffle(order)
+    for site, arguments in order:
         at += timedelta(minutes=world.rng.expovariate(1 / 18), seconds=5)
-        site, arguments = world.rng.choice(requests)
         curl = host.spawn(terminal, CURL, f"curl.exe {arguments}", at)
         host.connect(curl, site, at + timedelta(milliseconds=world.rng.randint(30, 90)))
         if " -o " in arguments:
