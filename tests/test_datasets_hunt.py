@@ -134,3 +134,9 @@ def test_spec_profile_on_the_shared_datasets(datasets: Path, name: str) -> None:
         for f in findings
     ]
     assert got == SPEC[name]
+
+
+def test_the_whole_folder_at_once_reports_the_same(datasets: Path) -> None:
+    """Files of the same host (WORKSTATION5 recorded several) do not borrow each other's events."""
+    everything = connection_findings(datasets, ".")
+    assert sorted(everything) == sorted(row for rows in EXPECTED.values() for row in rows)
