@@ -53,3 +53,11 @@ def test_a_case_database_is_replaced_on_each_run(tmp_path: Path) -> None:
 def test_no_events_no_findings() -> None:
     assert hunt([], knowledge.load()) == []
     assert hunt([], knowledge.load(), "spec") == []
+
+
+def test_a_regex_duckdb_cannot_run_is_a_clear_error(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("reverse_names: ['(?<=lb-)x']\n")
+    rows = [sysmon(3, Image=r"C:\x\curl.exe", DestinationHostname="pastebin.com")]
+    with pytest.raises(C2HuntError, match=r"rules\.yaml: a knowledge regex is not supported"):
+        hunt([batch_from_rows(rows)], knowledge.load(rules))

@@ -69,9 +69,17 @@ class Engine:
             raise C2HuntError(
                 f"unknown profile {profile!r}; known: {', '.join(PROFILES)}"
             ) from None
-        build(self.con, self.knowledge)
-        if profile in SCORED_PROFILES:
-            score(self.con, self.knowledge)
+        try:
+            build(self.con, self.knowledge)
+            if profile in SCORED_PROFILES:
+                score(self.con, self.knowledge)
+        except duckdb.InvalidInputException as exc:
+            # A knowledge regex Python accepts but RE2 (DuckDB's engine) does not, e.g. a
+            # look-behind, fails here rather than at load time.
+            where = ", ".join(self.knowledge.sources)
+            raise C2HuntError(
+                f"a knowledge regex is not supported by DuckDB: {exc}", where
+            ) from None
         return self.findings()
 
     def findings(self) -> list[Finding]:
