@@ -149,6 +149,45 @@ def test_bits_client(event_id: int, data: dict[str, Any], expected: dict[str, An
     assert pick(row, *expected) == expected
 
 
+PS = "Microsoft-Windows-PowerShell/Operational"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {
+            "Event": {
+                "System": {
+                    "EventID": 4104,
+                    "Channel": PS,
+                    "Execution": {"#attributes": {"ProcessID": 6120}},
+                },
+                "EventData": {"ScriptBlockText": "iex"},
+            }
+        },
+        {"EventID": 4104, "Channel": PS, "ProcessID": "6120", "ScriptBlockText": "iex"},
+        {
+            "winlog": {
+                "event_id": 4104,
+                "channel": PS,
+                "process": {"pid": 6120},
+                "event_data": {"ScriptBlockText": "iex"},
+            }
+        },
+    ],
+    ids=["nested", "flat", "ecs"],
+)
+def test_script_block_pid_is_the_powershell_host_that_logged_it(event: dict[str, Any]) -> None:
+    assert normalize(event)["ProcessId"] == 6120
+
+
+def test_bits_logger_pid_is_not_the_job_creator() -> None:
+    event = {"Event": {"System": {"EventID": 59, "Channel": BITS,
+                                  "Execution": {"#attributes": {"ProcessID": 1072}}},
+                       "EventData": {"url": "https://a/b"}}}  # fmt: skip
+    assert normalize(event).get("ProcessId") is None
+
+
 def test_sysmon_logger_pid_never_fills_processid() -> None:
     row = normalize({"EventID": 22, "Channel": "Microsoft-Windows-Sysmon/Operational"} | {
         "ProcessID": 2740, "QueryName": "github.com",

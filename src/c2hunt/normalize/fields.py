@@ -74,6 +74,9 @@ _KIND_ALIASES: dict[Kind, dict[str, str]] = {
         "DestAddress": "DestinationIp",
         "DestPort": "DestinationPort",
     },
+    # The process that logs a script block is the PowerShell host that ran it, so the logger's
+    # PID (System/Execution, "ProcessID" in flat exports) is the subject's here.
+    (POWERSHELL_CHANNEL, 4104): {"ProcessID": "ProcessId"},
     (BITS_CHANNEL, 3): {
         "jobTitle": "JobTitle",
         "jobId": "JobId",

@@ -155,6 +155,7 @@ def _from_nested(event: Mapping[str, Any], collector_ms: int | None) -> Row:
     if isinstance(user_data, dict):
         for inner in user_data.values():
             data.update(_flatten_data(inner))
+    data.setdefault("ProcessID", _attribute(system.get("Execution"), "ProcessID"))
     event_ms = to_epoch_ms(_attribute(system.get("TimeCreated"), "SystemTime"))
     return _finish(row, data, event_ms, collector_ms)
 
@@ -173,6 +174,9 @@ def _from_ecs(raw: dict[str, Any], collector_ms: int | None) -> Row:
     )
     data = _flatten_data(winlog.get("event_data"))
     data.update(_flatten_data(winlog.get("user_data")))
+    process = winlog.get("process")
+    if isinstance(process, dict):
+        data.setdefault("ProcessID", process.get("pid"))
     event = raw.get("event")
     if isinstance(event, dict) and (event.get("ingested") or event.get("created")):
         collector_ms = to_epoch_ms(event.get("ingested") or event.get("created"))
