@@ -62,3 +62,28 @@ def test_malformed_rules_name_file_and_line(tmp_path: Path, text: str, match: st
 def test_missing_rules_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RuleError, match="cannot read rule file"):
         knowledge.load(tmp_path / "absent.yaml")
+
+
+def test_rule_section_names_the_specs_false_positive_families() -> None:
+    rule = knowledge.packaged().rule
+    assert [fp.key for fp in rule.false_positives] == [
+        "ci_runner",
+        "rmm_agent",
+        "developer_webhooks",
+    ]
+    assert [a.id for a in rule.attack] == ["TA0011", "T1102", "T1102.003"]
+
+
+def test_user_rule_section_replaces_only_what_it_names(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rule:\n  name: ACME web-service C2\n")
+    rule = knowledge.load(rules).rule
+    assert rule.name == "ACME web-service C2"
+    assert rule.references == knowledge.packaged().rule.references
+
+
+def test_unknown_rule_field_is_an_error(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rule:\n  titel: typo\n")
+    with pytest.raises(RuleError, match=r"rules.yaml:2: unknown rule field 'titel'"):
+        knowledge.load(rules)

@@ -100,15 +100,15 @@ def _note(knowledge: Knowledge) -> str:
             f"- `{flag.name}` [{flag.weight}]: {flag.description}; `{field}` matches `{flag.regex}`"
         )
     lines += ["", "Known benign sources:", ""]
-    lines += [f"- {fp}" for fp in metadata.FALSE_POSITIVES]
+    lines += [f"- {fp}" for fp in metadata.false_positives(knowledge)]
     return "\n".join(lines)
 
 
 def _toml(knowledge: Knowledge, profile: str, query: str) -> list[str]:
     date = knowledge_date(knowledge).strftime("%Y/%m/%d")
     severity = base_severity(knowledge)
-    name = f"{metadata.NAME} ({profile})"
-    tactic, technique, sub = metadata.TACTIC, metadata.TECHNIQUE, metadata.SUBTECHNIQUE
+    name = f"{knowledge.rule.name} ({profile})"
+    tactic, technique, sub = metadata.attack_mapping(knowledge)
     return [
         "[metadata]",
         f'creation_date = "{date}"',
@@ -118,9 +118,9 @@ def _toml(knowledge: Knowledge, profile: str, query: str) -> list[str]:
         "",
         "[rule]",
         'author = ["c2hunt"]',
-        f"description = {toml_string(metadata.DESCRIPTION)}",
+        f"description = {toml_string(knowledge.rule.description)}",
         "false_positives = [",
-        *(f"    {_basic(fp)}," for fp in metadata.FALSE_POSITIVES),
+        *(f"    {_basic(fp)}," for fp in metadata.false_positives(knowledge)),
         "]",
         'from = "now-9m"',
         "index = [" + ", ".join(_basic(i) for i in INDEX) + "]",
@@ -128,7 +128,7 @@ def _toml(knowledge: Knowledge, profile: str, query: str) -> list[str]:
         'license = "Apache-2.0"',
         f"name = {_basic(name)}",
         f"note = {toml_string(_note(knowledge))}",
-        "references = [" + ", ".join(_basic(r) for r in metadata.REFERENCES) + "]",
+        "references = [" + ", ".join(_basic(r) for r in knowledge.rule.references) + "]",
         f"risk_score = {metadata.RISK_SCORES.get(severity, 47)}",
         f'rule_id = "{rule_id(knowledge, profile, "elastic-eql")}"',
         f'severity = "{severity}"',
@@ -142,19 +142,19 @@ def _toml(knowledge: Knowledge, profile: str, query: str) -> list[str]:
         'framework = "MITRE ATT&CK"',
         "",
         "[[rule.threat.technique]]",
-        f'id = "{technique[0]}"',
-        f'name = "{technique[1]}"',
-        f'reference = "{technique[2]}"',
+        f'id = "{technique.id}"',
+        f'name = "{technique.name}"',
+        f'reference = "{technique.url}"',
         "",
         "[[rule.threat.technique.subtechnique]]",
-        f'id = "{sub[0]}"',
-        f'name = "{sub[1]}"',
-        f'reference = "{sub[2]}"',
+        f'id = "{sub.id}"',
+        f'name = "{sub.name}"',
+        f'reference = "{sub.url}"',
         "",
         "[rule.threat.tactic]",
-        f'id = "{tactic[0]}"',
-        f'name = "{tactic[1]}"',
-        f'reference = "{tactic[2]}"',
+        f'id = "{tactic.id}"',
+        f'name = "{tactic.name}"',
+        f'reference = "{tactic.url}"',
     ]
 
 

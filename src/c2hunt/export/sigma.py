@@ -36,7 +36,6 @@ from .escape import sigma_literal
 
 # Log source category -> the field holding the host name the process looked up or reached.
 HOST_FIELDS = {"network_connection": "DestinationHostname", "dns_query": "QueryName"}
-TAGS = ["attack.command-and-control", "attack.t1102.003"]
 _MODIFIERS = {"contains": "|contains", "endswith": "|endswith", "startswith": "|startswith"}
 
 
@@ -63,15 +62,15 @@ def _rule(knowledge: Knowledge, profile: str, category: str) -> dict[str, Any]:
         "title": f"Script Engine or LOLBin {what.capitalize()} a One-Way C2 Web Service",
         "id": rule_id(knowledge, profile, f"sigma-{category}"),
         "status": "experimental",
-        "description": f"{metadata.DESCRIPTION} Profile {profile}: the process {what} the "
+        "description": f"{knowledge.rule.description} Profile {profile}: the process {what} the "
         f"service (c2hunt knowledge {knowledge.version}).",
-        "references": list(metadata.REFERENCES),
+        "references": list(knowledge.rule.references),
         "author": f"c2hunt {__version__}",
         "date": knowledge_date(knowledge).isoformat(),
-        "tags": list(TAGS),
+        "tags": metadata.sigma_tags(knowledge),
         "logsource": {"category": category, "product": "windows"},
         "detection": detection,
-        "falsepositives": list(metadata.FALSE_POSITIVES),
+        "falsepositives": metadata.false_positives(knowledge),
         "level": base_severity(knowledge),
     }
 

@@ -111,6 +111,34 @@ class Behaviour:
 
 
 @dataclass(frozen=True, slots=True)
+class AttackEntry:
+    """One ATT&CK tactic, technique or sub-technique the detection maps to."""
+
+    id: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FalsePositive:
+    """A family of benign matches the specification names, keyed for tuning and emulation."""
+
+    key: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What rule formats and reports say of the detection besides its logic (`rule:`)."""
+
+    name: str = "c2hunt detection"
+    description: str = ""
+    attack: tuple[AttackEntry, ...] = ()
+    references: tuple[str, ...] = ()
+    false_positives: tuple[FalsePositive, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Knowledge:
     version: str
     categories: Mapping[str, Category]
@@ -125,6 +153,7 @@ class Knowledge:
     # Regexes (case-insensitive, searched) for a reverse-lookup or CDN name that names no service.
     reverse_names: tuple[str, ...] = field(default=())
     behaviour: Behaviour = field(default=Behaviour())
+    rule: RuleInfo = field(default=RuleInfo())
 
     @property
     def spec_services(self) -> tuple[Service, ...]:
@@ -312,6 +341,39 @@ def _behaviour(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> B
     return replace(current, **values)
 
 
+def _rule_info(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> RuleInfo:
+    """The `rule:` section; fields it names replace the base's, the others are kept."""
+    current = base.rule if base else RuleInfo()
+    node = data.get("rule")
+    if node is None:
+        return current
+    if not isinstance(node, dict):
+        raise r.fail(data, "'rule' must be a mapping")
+    values: dict[str, Any] = {}
+    for name in ("name", "description"):
+        if name in node:
+            values[name] = r.get(node, name, str).strip()
+    if "attack" in node:
+        values["attack"] = tuple(
+            AttackEntry(r.get(n, "id", str), r.get(n, "name", str), r.get(n, "url", str))
+            for n in r.items(node, "attack")
+        )
+    if "references" in node:
+        references = node["references"]
+        if not isinstance(references, list) or not all(isinstance(x, str) for x in references):
+            raise r.fail(node, "'references' must be a list of URLs")
+        values["references"] = tuple(references)
+    if "false_positives" in node:
+        values["false_positives"] = tuple(
+            FalsePositive(r.get(n, "key", str), " ".join(r.get(n, "description", str).split()))
+            for n in r.items(node, "false_positives")
+        )
+    unknown = sorted(set(node) - set(RuleInfo.__dataclass_fields__) - {"__line__"})
+    if unknown:
+        raise r.fail(node, f"unknown rule field '{unknown[0]}'")
+    return replace(current, **values)
+
+
 def _merge(base: list[Any], extra: Iterable[Any], key: str) -> list[Any]:
     """Entries of `extra` replace those of `base` with the same key; new ones are appended."""
     merged = {getattr(item, key): item for item in base}
@@ -368,6 +430,7 @@ def _build(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> Knowl
         if reverse_names is not None
         else (base.reverse_names if base else ()),
         behaviour=_behaviour(r, data, base),
+        rule=_rule_info(r, data, base),
     )
 
 
