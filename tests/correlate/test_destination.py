@@ -171,6 +171,9 @@ def test_dns_beats_the_command_line() -> None:
         ("149.154.167.220", ("telegram.org", "address_range")),
         ("151.101.0.133", None),
         ("::ffff:140.82.113.4", ("github.com", "address_range")),
+        ("2606:50c0:8000::154", ("github.com", "address_range")),
+        ("2001:b28:f23d:f001::a", ("telegram.org", "address_range")),
+        ("2001:db8::1", None),
     ],
 )
 def test_address_ranges_are_the_weakest(ip: str, expected: tuple[str, str] | None) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -40,7 +40,7 @@ def test_connections_unwrap_mapped_addresses_and_zero_guids() -> None:
     ]
     got = query_rows(
         rows,
-        "SELECT guid_zero, guid_key, image_unknown, dest_ip, dest_ipv4 FROM c2_connections "
+        "SELECT guid_zero, guid_key, image_unknown, dest_ip, dest_ip_number FROM c2_connections "
         "ORDER BY _record",
     )
     assert got == [
@@ -52,5 +52,5 @@ def test_connections_unwrap_mapped_addresses_and_zero_guids() -> None:
             int(IPv4Address("140.82.113.4")),
         ),
         (False, "abc-1", False, "10.0.0.1", int(IPv4Address("10.0.0.1"))),
-        (True, None, True, "fe80::1", None),
+        (True, None, True, "fe80::1", int(IPv6Address("fe80::1"))),
     ]

@@ -230,3 +230,25 @@ def test_unusable_record_raises_record_error() -> None:
     with pytest.raises(RecordError, match="no usable EventID") as caught:
         normalize({"Image": "x"})
     assert caught.value.reason == "no-event-id"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("::ffff:151.101.208.133", "151.101.208.133"),
+        ("0:0:0:0:0:0:0:1", "::1"),
+        ("2A0A:A440:0000:0000:0000:0000:0000:0001", "2a0a:a440::1"),
+        ("140.82.121.4", "140.82.121.4"),
+        ("not-an-ip:x", "not-an-ip:x"),
+    ],
+)
+def test_addresses_have_one_spelling(given: str, expected: str) -> None:
+    event = {"EventID": 3, "Channel": "Microsoft-Windows-Sysmon/Operational"}
+    assert normalize(event | {"DestinationIp": given})["DestinationIp"] == expected
+
+
+def test_dns_answers_are_spelled_like_connection_addresses() -> None:
+    row = normalize({"EventID": 22, "Channel": "Microsoft-Windows-Sysmon/Operational"} | {
+        "QueryResults": "type:  5 a.b.net;::ffff:1.2.3.4;2606:50C0:8000:0:0:0:0:154;",
+    })  # fmt: skip
+    assert row["QueryResults"] == "type:  5 a.b.net;1.2.3.4;2606:50c0:8000::154;"

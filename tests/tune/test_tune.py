@@ -13,6 +13,7 @@ FINDINGS = [
     ("f1", "BUILD-AGENT-03", "NT AUTHORITY\\SYSTEM", "C:\\r\\node.exe", "GitHub", "140.82.121.4"),
     ("f2", "WS-ARGUS-01", "CORP\\m.keller", "C:\\w\\powershell.exe", "Pastebin", "104.20.67.143"),
     ("f3", "DEV-LAPTOP-22", "CORP\\a.novak", "C:\\w\\curl.exe", "Discord", "162.159.135.232"),
+    ("f4", "WS-V6-09", "CORP\\v.six", "C:\\w\\python.exe", "Notion", "2606:50c0:8000::154"),
 ]
 
 
@@ -44,6 +45,8 @@ def _tuning(tmp_path: Path, text: str) -> Path:
         ("{service: {any_of: [github, discord]}}", ["f1", "f3"]),
         ("{DestinationIp: {cidr: 104.20.0.0/16}}", ["f2"]),
         ("{DestinationIp: {cidr: 10.0.0.0/8}}", []),
+        ("{DestinationIp: {cidr: '2606:50c0::/32'}}", ["f4"]),
+        ("{DestinationIp: {cidr: '::/0'}}", ["f4"]),
         ("{User: {glob: 'CORP\\*'}, service: Discord}", ["f3"]),
     ],
 )
@@ -103,7 +106,7 @@ def test_expired_suppression_stops_applying(con, tmp_path: Path) -> None:  # typ
         ),
         (
             "suppressions:\n  - name: a\n    reason: r\n    match: {DestinationIp: {cidr: x/8}}\n",
-            r":4: field 'DestinationIp': not an IPv4 network",
+            r":4: field 'DestinationIp': not an IP network",
         ),
         (
             "suppressions:\n  - name: a\n    reason: r\n    match: {service: {any_of: []}}\n",

@@ -11,7 +11,7 @@ so the name comes from the strongest source available, recorded as `dest_source`
    connection fits it (port from the URL or its scheme, made after the process started) and no
    DNS query for that host near the connection says otherwise;
 5. `address_range`: a range the service publishes as its own (the knowledge's
-   `address_ranges`, IPv4).
+   `address_ranges`, IPv4 and IPv6).
 
 Among several DNS answers, the one nearest in time wins; among URLs, the first that fits.
 """
@@ -120,7 +120,7 @@ WHERE c.DestinationPort = coalesce(TRY_CAST(u.part.port AS INTEGER),
 
 _FROM_ADDRESS_RANGE = f"""
 SELECT c.finding_id, r.service_domain AS dest_name, 'address_range' AS dest_source,
-       5 AS strength, 32 - r.prefix AS distance,
+       5 AS strength, r.host_bits AS distance,
        {
     evidence(
         "'destination'",
@@ -133,7 +133,9 @@ SELECT c.finding_id, r.service_domain AS dest_name, 'address_range' AS dest_sour
 } AS evidence
 FROM c2_connections c
 JOIN kn_address_ranges r
-  ON c.dest_ipv4 IS NOT NULL AND (c.dest_ipv4 >> (32 - r.prefix)) = (r.network >> (32 - r.prefix))
+  ON c.dest_ip_family = r.family
+ AND (c.dest_ip_number >> CAST(r.host_bits AS UHUGEINT))
+   = (CAST(r.network AS UHUGEINT) >> CAST(r.host_bits AS UHUGEINT))
 """
 
 _DESTINATIONS = f"""

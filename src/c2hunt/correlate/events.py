@@ -8,7 +8,8 @@ from c2hunt.correlate.sql import (
     guid_key,
     guid_zero,
     image_unknown,
-    ipv4_int,
+    ip_family,
+    ip_number,
     norm_ip,
     norm_name,
     sql_literal,
@@ -39,7 +40,8 @@ SELECT {FINDING_ID} AS finding_id, *,
        {guid_key("ProcessGuid")} AS guid_key,
        {image_unknown("Image")} AS image_unknown,
        {norm_ip("DestinationIp")} AS dest_ip,
-       {ipv4_int(norm_ip("DestinationIp"))} AS dest_ipv4
+       {ip_number(norm_ip("DestinationIp"))} AS dest_ip_number,
+       {ip_family(norm_ip("DestinationIp"))} AS dest_ip_family
 FROM events
 WHERE Channel = {SYSMON} AND EventID = 3 AND coalesce(Initiated, true)
 """

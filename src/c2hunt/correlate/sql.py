@@ -37,12 +37,40 @@ def norm_name(expr: str) -> str:
     return f"rtrim(lower(trim({expr})), '.')"
 
 
-def ipv4_int(expr: str) -> str:
-    """An IPv4 address as an integer, NULL for anything else."""
-    parts = " + ".join(
-        f"(TRY_CAST(split_part({expr}, '.', {i + 1}) AS BIGINT) << {24 - 8 * i})" for i in range(4)
+def ip_number(expr: str) -> str:
+    """An IPv4 or IPv6 address as a UHUGEINT, NULL for anything else (see `ip_family`).
+
+    IPv6 is expanded in SQL (`::` filled with zero groups, each group padded to 4 digits), so
+    no DuckDB extension is needed; addresses arrive in one spelling from the normalizer.
+    """
+    octets = " + ".join(
+        f"TRY_CAST(split_part({expr}, '.', {i + 1}) AS UHUGEINT) * {256 ** (3 - i)}"
+        for i in range(4)
     )
-    return f"CASE WHEN regexp_full_match({expr}, {sql_literal(_IPV4)}) THEN {parts} END"
+    return (
+        f"CASE WHEN regexp_full_match({expr}, {sql_literal(_IPV4)}) THEN {octets} "
+        f"WHEN contains({expr}, ':') THEN TRY_CAST('0x' || {_ipv6_hex(expr)} AS UHUGEINT) END"
+    )
+
+
+def _ipv6_hex(expr: str) -> str:
+    """The 32 hex digits of an IPv6 address written with or without `::`."""
+
+    def groups(half: int) -> str:
+        part = f"split_part({expr}, '::', {half})"
+        return f"list_filter(string_split({part}, ':'), lambda g: g <> '')"
+
+    zeros = f"list_transform(range(8 - len({groups(1)}) - len({groups(2)})), lambda z: '0')"
+    padded = f"list_transform({groups(1)} || {zeros} || {groups(2)}, lambda g: lpad(g, 4, '0'))"
+    return f"array_to_string({padded}, '')"
+
+
+def ip_family(expr: str) -> str:
+    """4 or 6 for an address `ip_number` can read."""
+    return (
+        f"CASE WHEN regexp_full_match({expr}, {sql_literal(_IPV4)}) THEN 4 "
+        f"WHEN contains({expr}, ':') THEN 6 END"
+    )
 
 
 def is_ip_literal(expr: str) -> str:

@@ -44,22 +44,22 @@ def _binaries(kn: Knowledge) -> pa.Table:
 
 
 def _address_ranges(kn: Knowledge) -> pa.Table:
-    """IPv4 ranges as (network, prefix) integers; IPv6 ranges are kept out (see docs)."""
+    """Ranges as (family, network as decimal text, prefix); SQL casts network to UHUGEINT."""
     rows = []
     for entry in kn.address_ranges:
         for cidr in entry.cidrs:
             network = ipaddress.ip_network(cidr, strict=False)
-            if network.version == 4:
-                rows.append(
-                    {
-                        "service_domain": entry.service_domain,
-                        "cidr": cidr,
-                        "network": int(network.network_address),
-                        "prefix": network.prefixlen,
-                        "source": entry.source,
-                        "taken": entry.taken,
-                    }
-                )
+            rows.append(
+                {
+                    "service_domain": entry.service_domain,
+                    "cidr": cidr,
+                    "family": network.version,
+                    "network": str(int(network.network_address)),
+                    "host_bits": network.max_prefixlen - network.prefixlen,
+                    "source": entry.source,
+                    "taken": entry.taken,
+                }
+            )
     return pa.Table.from_pylist(rows, schema=_RANGES)
 
 
@@ -91,8 +91,9 @@ _RANGES = pa.schema(
     [
         ("service_domain", pa.string()),
         ("cidr", pa.string()),
-        ("network", pa.int64()),
-        ("prefix", pa.int32()),
+        ("family", pa.int32()),
+        ("network", pa.string()),
+        ("host_bits", pa.int32()),
         ("source", pa.string()),
         ("taken", pa.string()),
     ]

@@ -9,6 +9,7 @@ are merged once at import, so normalizing a record is one dict lookup per field.
 from __future__ import annotations
 
 import html
+import ipaddress
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -174,17 +175,27 @@ def to_guid(value: Any) -> str | None:
 
 
 def to_ip(value: Any) -> str | None:
-    """An address with the IPv4-mapped `::ffff:` prefix removed."""
+    """An address in one spelling: IPv4-mapped `::ffff:a.b.c.d` as IPv4, IPv6 compressed."""
     text = clean_text(value)
-    if text and text[:7].lower() == "::ffff:" and "." in text:
-        return text[7:]
-    return text
+    return _canonical_ip(text) if text and ":" in text else text
+
+
+def _canonical_ip(text: str) -> str:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return text
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return address.compressed
 
 
 def to_query_results(value: Any) -> str | None:
-    """Sysmon 22's answer list, kept as text, with IPv4-mapped prefixes removed."""
+    """Sysmon 22's answer list, kept as text, its addresses spelled as `to_ip` spells them."""
     text = clean_text(value)
-    return text.replace("::ffff:", "") if text else text
+    if not text or ":" not in text:
+        return text
+    return ";".join(_canonical_ip(part) if ":" in part else part for part in text.split(";"))
 
 
 def to_result_code(value: Any) -> str | None:

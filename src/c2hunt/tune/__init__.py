@@ -18,7 +18,7 @@ Fields are the columns of `findings` (normalized and correlated: Image, User, Co
 CommandLine, ParentImage, dest_name, service, service_category, DestinationIp, ...).
 Operators: `equals`, `glob` (`*` and `?`; both case-insensitive), `any_of` (case-insensitive
 equality with any listed value), `regex` (searched, case-sensitive unless `(?i)`), `cidr`
-(IPv4 network). Each suppression compiles to one SQL predicate with bound parameters.
+(IPv4 or IPv6 network). Each suppression compiles to one SQL predicate with bound parameters.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Any
 
 import duckdb
 
-from c2hunt.correlate.sql import ipv4_int, norm_ip
+from c2hunt.correlate.sql import ip_family, ip_number, norm_ip
 from c2hunt.errors import RuleError
 from c2hunt.knowledge import read_yaml
 from c2hunt.score import FINDING_COLUMNS
@@ -73,12 +73,17 @@ class Condition:
             return "regexp_full_match(" + column + ", ?)", [_glob_regex(str(self.value))]
         if self.operator == "regex":
             return f"regexp_matches({column}, ?)", [self.value]
-        network = ipaddress.IPv4Network(str(self.value), strict=False)
-        address = ipv4_int(norm_ip(column))
-        return f"({address} BETWEEN ? AND ?)", [
-            int(network.network_address),
-            int(network.broadcast_address),
-        ]
+        network = ipaddress.ip_network(str(self.value), strict=False)
+        address = norm_ip(column)
+        return (
+            f"({ip_family(address)} = ? AND {ip_number(address)} "
+            "BETWEEN CAST(? AS UHUGEINT) AND CAST(? AS UHUGEINT))",
+            [
+                network.version,
+                str(int(network.network_address)),
+                str(int(network.broadcast_address)),
+            ],
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,9 +173,9 @@ def _operand(path: str, node: Mapping[str, Any], name: str, op: str, value: Any)
             raise _fail(path, node, f"field '{name}': invalid regex {text!r}: {exc}") from None
     if op == "cidr":
         try:
-            ipaddress.IPv4Network(text, strict=False)
+            ipaddress.ip_network(text, strict=False)
         except ValueError:
-            raise _fail(path, node, f"field '{name}': not an IPv4 network: {text!r}") from None
+            raise _fail(path, node, f"field '{name}': not an IP network: {text!r}") from None
     return text
 
 
