@@ -61,3 +61,22 @@ def test_a_regex_duckdb_cannot_run_is_a_clear_error(tmp_path: Path) -> None:
     rows = [sysmon(3, Image=r"C:\x\curl.exe", DestinationHostname="pastebin.com")]
     with pytest.raises(C2HuntError, match=r"rules\.yaml: a knowledge regex is not supported"):
         hunt([batch_from_rows(rows)], knowledge.load(rules))
+
+
+def test_only_the_events_the_detection_reads_are_kept() -> None:
+    rows = [
+        sysmon(3, Image=r"C:\x\curl.exe", DestinationIp="10.0.0.1"),
+        sysmon(7, Image=r"C:\x\curl.exe"),
+        sysmon(10, Image=r"C:\x\curl.exe"),
+        {"EventID": 3, "Channel": "System"},
+        {"EventID": 4624, "Channel": "Security"},
+        {"EventID": 4104, "Channel": "Microsoft-Windows-PowerShell/Operational"},
+    ]
+    with Engine(knowledge.load()) as engine:
+        assert engine.load([batch_from_rows(rows)]) == 3
+        kept = engine.con.execute("SELECT Channel, EventID FROM events ORDER BY 1, 2").fetchall()
+    assert kept == [
+        ("Microsoft-Windows-PowerShell/Operational", 4104),
+        ("Microsoft-Windows-Sysmon/Operational", 3),
+        ("System", 3),
+    ]
