@@ -1,66 +1,169 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import duckdb
 import pytest
 
+from c2hunt.detect import Engine
+from c2hunt.detect.testing import sysmon
+from c2hunt.errors import C2HuntError
+from c2hunt.knowledge import Knowledge, load
+from c2hunt.normalize.schema import batch_from_rows
 from c2hunt.score import Severity
-from c2hunt.score.cases import build_cases
+from c2hunt.score.cases import Case, CaseSignal, build_cases
 
+PS = r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe"
+CURL = r"C:\Windows\System32\curl.exe"
+MSHTA = r"C:\Windows\System32\mshta.exe"
+SVCHOST = r"C:\Windows\System32\svchost.exe"
 ZERO = "{00000000-0000-0000-0000-000000000000}"
+T0 = 1_700_000_000_000
+
+
+def start(host: str, guid: str, pid: int, image: str, cmd: str, **more: Any) -> dict[str, Any]:
+    fields = {"ParentImage": r"C:\Windows\explorer.exe", "_messageTime": T0, **more}
+    return sysmon(
+        1, Computer=host, ProcessGuid=guid, ProcessId=pid, Image=image, CommandLine=cmd, **fields
+    )
+
+
+def connect(host: str, guid: str, pid: int, image: str, name: str, ip: str, s: int) -> Any:
+    return sysmon(
+        3,
+        Computer=host,
+        ProcessGuid=guid,
+        ProcessId=pid,
+        Image=image,
+        DestinationHostname=name,
+        DestinationIp=ip,
+        DestinationPort=443,
+        _messageTime=T0 + s * 1000,
+    )
+
+
+# H1: powershell {AAAA} reaches Discord and GitHub (two findings, one case); curl {BBBB}
+# polls Telegram from a service; two anonymous mshta connections (zero GUID, PIDs 30 and 31)
+# make one case by image. H2: a powershell with the same GUID as H1's is another case.
+# H2: certutil {EEEE} to Pastebin is suppressed.
+EVENTS = [
+    start("H1", "{AAAA}", 10, PS, "powershell -c iwr https://github.com/a/b"),
+    connect("H1", "{AAAA}", 10, PS, "discord.com", "162.159.128.233", 60),
+    connect("H1", "{AAAA}", 10, PS, "github.com", "140.82.112.3", 90),
+    start("H1", "{BBBB}", 20, CURL, "curl -s https://api.telegram.org/bot1/u", ParentImage=SVCHOST),
+    connect("H1", "{BBBB}", 20, CURL, "api.telegram.org", "149.154.167.220", 30),
+    start("H2", "{AAAA}", 10, PS, "powershell -c iwr https://github.com/a/b"),
+    connect("H2", "{AAAA}", 10, PS, "github.com", "140.82.112.3", 40),
+    start("H1", "{CCCC}", 30, MSHTA, "mshta https://raw.githubusercontent.com/a/b.hta"),
+    connect("H1", ZERO, 30, "<unknown process>", "raw.githubusercontent.com", "185.199.108.1", 20),
+    start("H1", "{DDDD}", 31, MSHTA, "mshta https://raw.githubusercontent.com/c/d.hta"),
+    connect("H1", ZERO, 31, "<unknown process>", "raw.githubusercontent.com", "185.199.108.1", 50),
+    start("H2", "{EEEE}", 40, r"C:\Windows\System32\certutil.exe", "certutil -urlcache -f x"),
+    connect("H2", "{EEEE}", 40, r"C:\Windows\System32\certutil.exe", "pastebin.com", "1.2.3.4", 70),
+]
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> Knowledge:
+    return load()
 
 
 @pytest.fixture
-def con() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute(
-        "CREATE TABLE findings (finding_id VARCHAR, _messageTime BIGINT, Computer VARCHAR, "
-        "User VARCHAR, Image VARCHAR, ProcessGuid VARCHAR, dest_name VARCHAR, "
-        "risk_score INTEGER, severity VARCHAR, suppressed_by VARCHAR)"
-    )
-    con.executemany(
-        "INSERT INTO findings VALUES (?, ?, 'H1', 'u', ?, ?, ?, ?, ?, ?)",
-        [
-            ("a1", 1000, "C:\\ps.exe", "{AAAA-1}", "pastebin.com", 9, "critical", None),
-            ("a2", 2000, "C:\\ps.exe", "{aaaa-1}", "pastebin.com", 9, "critical", None),
-            ("b1", 1500, "C:\\py.exe", "{BBBB-2}", "raw.githubusercontent.com", 6, "high", None),
-            ("m1", 1200, "<unknown process>", ZERO, "github.com", 4, "medium", None),
-            ("m2", 1300, "<unknown process>", ZERO, "gitlab.com", 4, "medium", None),
-            ("s1", 1400, "C:\\node.exe", "{CCCC-3}", "github.com", 5, "medium", "ci"),
-        ],
-    )
-    con.execute(
-        "CREATE TABLE signals (finding_id VARCHAR, signal VARCHAR, weight INTEGER, "
-        "evidence VARCHAR)"
-    )
-    con.executemany(
-        "INSERT INTO signals VALUES (?, ?, ?, ?)",
-        [
-            ("a1", "polling", 2, "every 60 s"),
-            ("a2", "polling", 2, "every 60 s"),
-            ("a2", "script_block_fetch_exec", 2, "IEX"),
-            ("b1", "listed_binary", 1, "python.exe"),
-        ],
-    )
-    return con
+def engine(knowledge: Knowledge) -> Iterator[Engine]:
+    with Engine(knowledge) as engine:
+        engine.load([batch_from_rows(EVENTS)])
+        engine.detect("precise")
+        engine.con.execute("ALTER TABLE findings ADD COLUMN suppressed_by VARCHAR")
+        engine.con.execute("UPDATE findings SET suppressed_by = 'ci' WHERE ProcessGuid = '{EEEE}'")
+        yield engine
 
 
-def test_one_case_per_process_ranked_by_score(con: duckdb.DuckDBPyConnection) -> None:
-    cases = build_cases(con)
-    assert [(c.process, c.finding_ids, c.risk_score) for c in cases] == [
-        ("aaaa-1", ("a1", "a2"), 9),
-        ("bbbb-2", ("b1",), 6),
-        ("image:<unknown process>", ("m1", "m2"), 4),
+def described(con: duckdb.DuckDBPyConnection, case: Case) -> tuple[object, ...]:
+    """A case by what identifies it, its findings by host, destination and second."""
+    rows = dict(
+        (fid, f"{host} {dest} @{(ms - T0) // 1000}")
+        for fid, host, dest, ms in con.execute(
+            "SELECT finding_id, Computer, dest_name, _messageTime FROM findings"
+        ).fetchall()
+    )
+    findings = tuple(rows[f] for f in case.finding_ids)
+    return (case.computer, case.process, case.risk_score, case.max_finding_score, findings)
+
+
+def test_cases_group_by_host_and_process_and_rank_by_score(engine: Engine) -> None:
+    cases = build_cases(engine.con, engine.knowledge)
+    assert [described(engine.con, c) for c in cases] == [
+        ("H1", "bbbb", 6, 6, ("H1 api.telegram.org @30",)),
+        ("H1", "aaaa", 5, 4, ("H1 discord.com @60", "H1 github.com @90")),
+        (
+            "H1",
+            "image:mshta.exe",
+            4,
+            4,
+            ("H1 raw.githubusercontent.com @20", "H1 raw.githubusercontent.com @50"),
+        ),
+        ("H2", "aaaa", 4, 4, ("H2 github.com @40",)),
     ]
-    first = cases[0]
-    assert first.severity is Severity.CRITICAL
-    assert (first.first_seen, first.last_seen) == (1000, 2000)
-    assert [(s.signal, s.evidence) for s in first.signals] == [
-        ("polling", "every 60 s"),
-        ("script_block_fetch_exec", "IEX"),
-    ]
-    assert cases[2].destinations == ("github.com", "gitlab.com")
-    assert cases[2].signals == ()
 
 
-def test_suppressed_findings_make_no_case(con: duckdb.DuckDBPyConnection) -> None:
-    assert "cccc-3" not in {c.process for c in build_cases(con)}
+def test_case_score_counts_each_distinct_signal_once_at_its_highest_weight(
+    engine: Engine,
+) -> None:
+    case = build_cases(engine.con, engine.knowledge)[1]
+    # listed_binary 1 + service_category max(Discord 3, GitHub 2) + url_in_command_line 1;
+    # each finding alone scores 4 (1 + 3, and 1 + 2 + 1).
+    assert case.signals == (
+        CaseSignal(
+            "service_category",
+            3,
+            2,
+            ("discord.com is Discord (messaging)", "github.com is GitHub (code hosting)"),
+        ),
+        CaseSignal(
+            "listed_binary", 1, 2, ("powershell.exe (script_engine) matched by image file name",)
+        ),
+        CaseSignal("url_in_command_line", 1, 1, ("command line names https://github.com/a/b",)),
+    )
+    assert (case.risk_score, case.severity) == (5, Severity.MEDIUM)
+    assert (case.services, case.destinations) == (
+        ("Discord", "GitHub"),
+        ("discord.com", "github.com"),
+    )
+    assert (case.first_seen, case.last_seen, case.connections) == (T0 + 60_000, T0 + 90_000, 2)
+    assert (case.image, case.process_ids, case.parent_image) == (
+        PS,
+        (10,),
+        r"C:\Windows\explorer.exe",
+    )
+
+
+def test_anonymous_process_case_lists_its_pids_and_the_lead_command_line(engine: Engine) -> None:
+    case = build_cases(engine.con, engine.knowledge)[2]
+    assert (case.image, case.process_ids) == (MSHTA, (30, 31))
+    # Equal scores: the newest finding leads.
+    assert case.command_line == "mshta https://raw.githubusercontent.com/c/d.hta"
+
+
+def test_suppressed_findings_make_no_case(engine: Engine) -> None:
+    cases = build_cases(engine.con, engine.knowledge)
+    assert "eeee" not in {c.process for c in cases}
+    engine.con.execute("UPDATE findings SET suppressed_by = NULL")
+    assert "eeee" in {c.process for c in build_cases(engine.con, engine.knowledge)}
+
+
+def test_cases_table_stays_in_the_database(engine: Engine) -> None:
+    ids = [c.case_id for c in build_cases(engine.con, engine.knowledge)]
+    stored = engine.con.execute(
+        "SELECT case_id FROM cases ORDER BY risk_score DESC, last_seen DESC"
+    ).fetchall()
+    assert [i for (i,) in stored] == ids
+    assert len(set(ids)) == 4 and all(len(i) == 12 for i in ids)
+
+
+def test_cases_need_a_scored_profile(knowledge: Knowledge) -> None:
+    with Engine(knowledge) as engine:
+        engine.load([batch_from_rows(EVENTS)])
+        engine.detect("spec")
+        with pytest.raises(C2HuntError, match="cases need a scored profile"):
+            build_cases(engine.con, knowledge)
