@@ -1,8 +1,45 @@
 from __future__ import annotations
 
-import pytest
+import io
+from collections.abc import Callable
+from typing import Any
 
-from c2hunt.report.table import shorten
+import pytest
+from rich.console import Console
+from rich.table import Table
+
+from c2hunt.detect.testing import sysmon
+from c2hunt.report import HuntReport
+from c2hunt.report.table import build_case_table, build_table, shorten
+
+ZERO = "{00000000-0000-0000-0000-000000000000}"
+CURL = r"C:\x\curl.exe"
+MakeReport = Callable[..., HuntReport]
+
+
+def connection(guid: str, pid: int | None, name: str, second: int, image: str = CURL) -> Any:
+    return sysmon(
+        3,
+        ProcessGuid=guid,
+        ProcessId=pid,
+        Image=image,
+        DestinationIp="10.1.1.1",
+        DestinationPort=443,
+        DestinationHostname=name,
+        _messageTime=1_000_000 + second * 1000,
+    )
+
+
+# curl {P} reaches Pastebin twice (one case); curl {Q} reaches GitHub once (another).
+ROWS = [
+    sysmon(
+        1, ProcessGuid="{P}", ProcessId=4, Image=CURL, CommandLine="curl https://pastebin.com/a"
+    ),
+    connection("{P}", 4, "pastebin.com", 1),
+    connection("{P}", 4, "pastebin.com", 2),
+    sysmon(1, ProcessGuid="{Q}", ProcessId=5, Image=CURL, CommandLine="curl https://github.com"),
+    connection("{Q}", 5, "github.com", 3),
+]
 
 URL = "https://raw.githubusercontent.com/op7ic/EDR-Testing-Script/master/Payloads/CradleTest.txt"
 
@@ -22,3 +59,58 @@ def test_shorten_leaves_short_text_alone() -> None:
 
 def test_shorten_without_the_name_cuts_the_end() -> None:
     assert shorten("a" * 100, "zzz", 10) == "a" * 9 + "…"
+
+
+def rendered(table: Table, width: int = 99) -> list[str]:
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(table)
+    return [line.rstrip() for line in console.export_text().splitlines()]
+
+
+CASE_TABLE = """\
+                       c2hunt: 2 case(s) from 3 finding(s), profile precise
+┏━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┓
+┃          ┃ host /    ┃          ┃       ┃                     ┃                     ┃ command   ┃
+┃ score    ┃ process   ┃ services ┃ conn. ┃ seen (UTC)          ┃ signals             ┃ line      ┃
+┡━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━┩
+│ 5 medium │ HOST      │ Pastebin │     2 │ 1970-01-01 00:16:41 │ service_category    │ curl      │
+│          │ curl.exe  │ pastebin │       │ 1970-01-01 00:16:42 │ listed_binary       │ https://p │
+│          │ (4)       │ .com     │       │                     │ url_in_command_line │ astebin.c │
+│          │ p         │          │       │                     │                     │ om/a      │
+├──────────┼───────────┼──────────┼───────┼─────────────────────┼─────────────────────┼───────────┤
+│ 4 medium │ HOST      │ GitHub   │     1 │ 1970-01-01 00:16:43 │ service_category    │ curl      │
+│          │ curl.exe  │ github.c │       │                     │ listed_binary       │ https://g │
+│          │ (5)       │ om       │       │                     │ url_in_command_line │ ithub.com │
+│          │ q         │          │       │                     │                     │           │
+└──────────┴───────────┴──────────┴───────┴─────────────────────┴─────────────────────┴───────────┘"""
+
+
+def test_case_table_one_row_per_case_ranked_by_score(make_report: MakeReport) -> None:
+    report = make_report(ROWS)
+    assert report.cases is not None
+    table = build_case_table(report.cases, len(report.findings), "precise")
+    assert rendered(table) == CASE_TABLE.splitlines()
+
+
+def test_case_table_of_an_anonymous_process_says_how_it_was_keyed(
+    make_report: MakeReport,
+) -> None:
+    rows = [
+        sysmon(1, ProcessGuid="{M}", ProcessId=30, Image=r"C:\w\mshta.exe", CommandLine="mshta"),
+        connection(ZERO, 30, "github.com", 1, "<unknown process>"),
+    ]
+    report = make_report(rows)
+    assert report.cases is not None
+    lines = rendered(build_case_table(report.cases, 1, "precise"), 160)
+    assert [line.split("│")[2].strip() for line in lines[4:7]] == [
+        "HOST",
+        "mshta.exe (30)",
+        "no GUID: by image",
+    ]
+
+
+def test_findings_table_without_a_pid_shows_the_image_alone(make_report: MakeReport) -> None:
+    report = make_report([connection("{N}", None, "github.com", 1)])
+    lines = rendered(build_table(report.findings, "precise"), 160)
+    assert lines[4].split("│")[4].strip() == "curl.exe"
+    assert "None" not in "\n".join(lines)

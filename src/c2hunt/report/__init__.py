@@ -1,28 +1,51 @@
-"""Report: a hunt's findings for people (terminal table) and for machines (CSV, JSON, JSONL).
+"""Report: a hunt's cases and findings for people (terminal table) and machines (CSV, JSON, JSONL).
 
-`write_findings(findings, fmt, profile, out)` writes them; every attacker-controlled string is
-sanitized for its medium (`c2hunt.report.sanitize`).
+`write_report(report, fmt, out, view)` writes a `HuntReport`; every attacker-controlled string
+is sanitized for its medium (`c2hunt.report.sanitize`). `view` chooses what the terminal table
+shows: `cases` (one row per case, ranked by score) or `findings` (one row per connection,
+newest first). The machine formats do not depend on it: JSON carries both the cases and the
+findings, CSV and JSONL one row per finding with its `case_id`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TextIO
 
 from c2hunt.errors import C2HuntError
 from c2hunt.report.formats import WRITERS
-from c2hunt.report.table import write_table
+from c2hunt.report.table import write_case_table, write_table
 from c2hunt.score import Finding
+from c2hunt.score.cases import Case
 
 FORMATS = ("table", "csv", "json", "jsonl")
+VIEWS = ("cases", "findings")
 
-__all__ = ["FORMATS", "write_findings"]
+__all__ = ["FORMATS", "VIEWS", "HuntReport", "write_report"]
 
 
-def write_findings(findings: Sequence[Finding], fmt: str, profile: str, out: TextIO) -> None:
-    if fmt == "table":
-        write_table(findings, profile, out)
+@dataclass(frozen=True, slots=True)
+class HuntReport:
+    """What a hunt reports: its findings, newest first, and its cases, highest score first.
+
+    `cases` is None for a profile that is not scored (`spec`): its findings are not grouped.
+    """
+
+    profile: str
+    findings: tuple[Finding, ...]
+    cases: tuple[Case, ...] | None = None
+
+
+def write_report(report: HuntReport, fmt: str, out: TextIO, view: str = "findings") -> None:
+    if view not in VIEWS:
+        raise C2HuntError(f"unknown view {view!r}; known: {', '.join(VIEWS)}")
+    if view == "cases" and report.cases is None:
+        raise C2HuntError(f"the {report.profile!r} profile has no cases; use the findings view")
+    if fmt == "table" and view == "cases":
+        write_case_table(report.cases or (), len(report.findings), report.profile, out)
+    elif fmt == "table":
+        write_table(report.findings, report.profile, out)
     elif fmt in WRITERS:
-        WRITERS[fmt](findings, profile, out)
+        WRITERS[fmt](report.findings, report.cases, report.profile, out)
     else:
         raise C2HuntError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")

@@ -1,7 +1,12 @@
-"""The terminal table of a hunt: newest first, severity visible, command lines shortened."""
+"""The terminal tables of a hunt: cases ranked by score, or findings newest first.
+
+Severity is visible and styled; long command lines are shortened around the destination's name
+so that the URL stays in view.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TextIO
@@ -12,8 +17,15 @@ from rich.text import Text
 
 from c2hunt.report.sanitize import for_terminal
 from c2hunt.score import Finding, Severity
+from c2hunt.score.cases import Case
 
 COMMAND_WIDTH = 90
+# Narrower in the case table, which has more columns.
+CASE_COMMAND_WIDTH = 60
+# Process ids listed in a case's process cell before "…".
+_MAX_PIDS = 3
+# Width of the table in a file or pipe when COLUMNS does not say.
+_FILE_WIDTH = 200
 _STYLES = {
     Severity.CRITICAL: "bold white on red",
     Severity.HIGH: "bold red",
@@ -38,14 +50,20 @@ def shorten(text: str, keep: str | None, width: int = COMMAND_WIDTH) -> str:
     return cut
 
 
-def _time(ms: int | None) -> str:
+def _time(ms: int | None, digits: int = 3) -> str:
+    """UTC time with `digits` decimals of seconds (0 to 3)."""
     if ms is None:
         return "?"
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    text = datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return text[: 20 + digits] if digits else text[:19]
 
 
 def _cell(value: object, style: str = "") -> Text:
     return Text(for_terminal("" if value is None else str(value)), style=style)
+
+
+def _severity(level: Severity | None) -> Text:
+    return _cell(level or "-", _STYLES.get(level, "") if level else "")
 
 
 def _flags(finding: Finding) -> str:
@@ -53,9 +71,14 @@ def _flags(finding: Finding) -> str:
     return ", ".join(n.removeprefix("is_") for n in names) or "-"
 
 
+def _file_name(image: str | None) -> str:
+    return (image or "?").replace("/", "\\").rsplit("\\", 1)[-1]
+
+
 def _image(finding: Finding) -> str:
-    image = finding["Image"] or "?"
-    return image.replace("/", "\\").rsplit("\\", 1)[-1] + f" ({finding['ProcessId']})"
+    """The image's file name, and the PID when the event has one."""
+    pid = finding["ProcessId"]
+    return _file_name(finding["Image"]) + ("" if pid is None else f" ({pid})")
 
 
 def _destination(finding: Finding, profile: str) -> Text:
@@ -72,11 +95,10 @@ def build_table(findings: Sequence[Finding], profile: str) -> Table:
         table.add_column(name, overflow="fold")
     table.add_column("command line", overflow="fold", max_width=COMMAND_WIDTH)
     for f in findings:
-        level = f.severity
         keep = f["dest_name"] or f["DestinationHostname"]
         table.add_row(
             _cell(_time(f["_messageTime"])),
-            _cell(level or "-", _STYLES.get(level, "") if level else ""),
+            _severity(f.severity),
             _cell(f["Computer"]),
             _cell(_image(f)),
             _destination(f, profile),
@@ -87,7 +109,72 @@ def build_table(findings: Sequence[Finding], profile: str) -> Table:
     return table
 
 
+def _case_process(case: Case) -> Text:
+    """Host; image file name (PIDs); the ProcessGuid, or how the case was keyed."""
+    pids = [str(p) for p in case.process_ids[:_MAX_PIDS]]
+    more = ", …" if len(case.process_ids) > _MAX_PIDS else ""
+    cell = _cell(case.computer or "?").append("\n")
+    cell.append(_cell(_file_name(case.image) + (f" ({', '.join(pids)}{more})" if pids else "")))
+    anonymous = case.process.startswith("image:")
+    key = "no GUID: by image" if anonymous else case.process
+    return cell.append("\n").append(_cell(key, "dim"))
+
+
+def _case_services(case: Case) -> Text:
+    cell = _cell(", ".join(case.services) or "-")
+    return cell.append("\n").append(_cell(", ".join(case.destinations), "dim"))
+
+
+def _case_seen(case: Case) -> Text:
+    first, last = _time(case.first_seen, 0), _time(case.last_seen, 0)
+    return _cell(first) if first == last else _cell(first).append("\n").append(_cell(last))
+
+
+def build_case_table(cases: Sequence[Case], findings: int, profile: str) -> Table:
+    title = f"c2hunt: {len(cases)} case(s) from {findings} finding(s), profile {profile}"
+    table = Table(title=title, show_lines=True)
+    table.add_column("score", no_wrap=True)
+    table.add_column("host / process", overflow="fold")
+    table.add_column("services", overflow="fold")
+    table.add_column("conn.", no_wrap=True, justify="right")
+    for name in ("seen (UTC)", "signals"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("command line", overflow="fold", max_width=CASE_COMMAND_WIDTH)
+    for c in cases:
+        keep = c.destinations[0] if c.destinations else None
+        table.add_row(
+            _case_score(c),
+            _case_process(c),
+            _case_services(c),
+            _cell(c.connections),
+            _case_seen(c),
+            _lines([s.signal for s in c.signals]),
+            _cell(shorten(c.command_line or "-", keep, CASE_COMMAND_WIDTH)),
+        )
+    return table
+
+
+def _lines(values: Sequence[str]) -> Text:
+    """One sanitized value per line (a real line break; the values' own are escaped)."""
+    return Text("\n").join(_cell(v) for v in values) if values else _cell("-")
+
+
+def _case_score(case: Case) -> Text:
+    """The score, then the severity it gives, styled."""
+    return _cell(case.risk_score).append(" ").append(_severity(case.severity))
+
+
+def _console(out: TextIO) -> Console:
+    """A terminal's own width; in a file or pipe COLUMNS, else a wide fixed width, no colour."""
+    wide = out.isatty() or os.environ.get("COLUMNS", "").isdigit()
+    return Console(file=out, highlight=False, width=None if wide else _FILE_WIDTH)
+
+
 def write_table(findings: Sequence[Finding], profile: str, out: TextIO) -> None:
-    """Rich table on a terminal; the same table without colour in a file or pipe."""
-    console = Console(file=out, highlight=False, width=None if out.isatty() else 200)
-    console.print(build_table(findings, profile))
+    """The findings table: rich on a terminal, the same without colour in a file or pipe."""
+    _console(out).print(build_table(findings, profile))
+
+
+def write_case_table(cases: Sequence[Case], findings: int, profile: str, out: TextIO) -> None:
+    """The cases table (`findings`: how many findings the cases group)."""
+    _console(out).print(build_case_table(cases, findings, profile))
