@@ -45,8 +45,60 @@ def test_sample_shows_real_findings(capsys: pytest.CaptureFixture[str]) -> None:
 def test_sample_in_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hunt", "--sample"]) == 0
     captured = capsys.readouterr()
-    assert "c2hunt: 8 finding(s), profile precise" in captured.out
+    assert "c2hunt: 4 case(s) from 8 finding(s), profile precise" in captured.out
     assert "records: 27 read, 27 used, 0 rejected" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("args", "title"),
+    [
+        ([], "c2hunt: 4 case(s) from 8 finding(s), profile precise"),
+        (["--view", "cases"], "c2hunt: 4 case(s) from 8 finding(s), profile precise"),
+        (["--view", "findings"], "c2hunt: 8 finding(s), profile precise"),
+        (["--profile", "spec"], "c2hunt: 0 finding(s), profile spec"),
+        (["--profile", "spec", "--view", "findings"], "c2hunt: 0 finding(s), profile spec"),
+    ],
+)
+def test_views(args: list[str], title: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hunt", "--sample", *args]) == 0
+    assert capsys.readouterr().out.splitlines()[0].strip() == title
+
+
+def test_cases_view_needs_a_scored_profile(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hunt", "--sample", "--profile", "spec", "--view", "cases"]) == 2
+    assert capsys.readouterr().err == (
+        "c2hunt: error: --view cases needs a scored profile; 'spec' findings are not grouped\n"
+    )
+
+
+def test_sample_cases_in_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hunt", "--sample", "--format", "json", "--view", "findings"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    got = [
+        (c["image"].rsplit("\\", 1)[-1], c["connections"], c["risk_score"], c["severity"])
+        for c in document["cases"]
+    ]
+    assert got == [
+        ("powershell.exe", 3, 8, "high"),
+        ("python.exe", 3, 6, "high"),
+        ("curl.exe", 1, 6, "high"),
+        ("msupdate.exe", 1, 5, "medium"),
+    ]
+    assert len(document["findings"]) == 8
+    assert {f["case_id"] for f in document["findings"]} == {c["case_id"] for c in document["cases"]}
+
+
+def test_jsonl_rows_carry_their_case(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = hunt_json(capsys, "--sample")
+    images = {}
+    for row in rows:
+        images.setdefault(row["case_id"], set()).add(str(row["Image"]).rsplit("\\", 1)[-1])
+    assert sorted(sorted(i) for i in images.values()) == [
+        ["curl.exe"],
+        ["msupdate.exe"],
+        ["powershell.exe"],
+        ["python.exe"],
+    ]
 
 
 def test_spec_profile_on_the_sample_finds_nothing(capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,10 +125,13 @@ def test_output_and_case_database(tmp_path: Path, capsys: pytest.CaptureFixture[
     args = ["hunt", "--sample", "--format", "csv", "--output", str(out), "--db", str(db)]
     assert main(args) == 0
     with out.open(encoding="utf-8", newline="") as text:
-        assert len(list(csv.reader(text))) == 1 + 8
+        header, *rows = list(csv.reader(text))
+    assert (len(rows), header[-1]) == (8, "case_id")
+    assert len({row[-1] for row in rows}) == 4
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM findings").fetchone() == (8,)
     assert con.execute("SELECT count(*) FROM events").fetchone() == (27,)
+    assert con.execute("SELECT count(*), sum(len(finding_ids)) FROM cases").fetchone() == (4, 8)
     signals = {s for (s,) in con.execute("SELECT DISTINCT signal FROM signals").fetchall()}
     assert signals >= {
         "listed_binary",
@@ -107,3 +162,45 @@ def test_rules_extend_the_services(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_missing_input_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hunt", str(tmp_path / "nope.evtx")]) == 3
+
+
+SYSMON = "Microsoft-Windows-Sysmon/Operational"
+MIXED = [
+    {"EventID": 3, "Channel": SYSMON, "Image": "C:\\a.exe"},
+    {"EventID": 3, "Channel": SYSMON, "Image": "C:\\b.exe"},
+    {"EventID": 1, "Channel": SYSMON, "Image": "C:\\a.exe"},
+    {"EventID": 7, "Channel": SYSMON, "ImageLoaded": "C:\\x.dll"},
+    {"EventID": 1000, "Channel": "Application"},
+    {"EventID": 1001, "Channel": "Application"},
+    {"EventID": 1001, "Channel": "Application"},
+]
+COMPACT_KINDS = [
+    "events of the kinds the hunt uses (channel, EventID: count):",
+    f"  {SYSMON}, 1: 1",
+    f"  {SYSMON}, 3: 2",
+    "other kinds: 4 events in 3 kinds (c2hunt -v lists them)",
+]
+ALL_KINDS = [
+    "events by kind (channel, EventID: count):",
+    "  Application, 1000: 1",
+    "  Application, 1001: 2",
+    f"  {SYSMON}, 1: 1",
+    f"  {SYSMON}, 3: 2",
+    f"  {SYSMON}, 7: 1",
+]
+
+
+@pytest.mark.parametrize(("verbose", "kinds"), [([], COMPACT_KINDS), (["-v"], ALL_KINDS)])
+def test_read_summary_is_compact_unless_verbose(
+    verbose: list[str], kinds: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = tmp_path / "mixed.json"
+    events.write_text("\n".join(json.dumps(e) for e in MIXED) + "\n")
+    assert main([*verbose, "hunt", str(events), "--format", "csv"]) == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if "INFO" not in line]
+    assert err == [
+        "c2hunt read summary",
+        "files: 1 read, 0 failed, 0 skipped (found in a directory, not telemetry)",
+        "records: 7 read, 7 used, 0 rejected",
+        *kinds,
+    ]

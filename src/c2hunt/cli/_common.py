@@ -5,7 +5,8 @@ API (small on purpose):
 
 - `add_input_arguments(parser)`: positional `PATH...`, `--strict`, `--threads N`.
 - `open_events(args) -> EventStream`: `read_events` over those arguments.
-- `print_read_summary(stats, stream=None)`: the summary on stderr (rich when a terminal).
+- `print_read_summary(stats, stream=None, compact=False)`: the summary on stderr (rich when a
+  terminal); `compact` lists only the event kinds the detection uses (`TYPED_EVENTS`).
 - `read_exit_code(stats, strict) -> int`: `EXIT_OK`, `EXIT_REJECTED` or `EXIT_INPUT_FAILED`.
 
 Exit codes: 0 everything read; 1 (`EXIT_REJECTED`) `--strict` was given and records were
@@ -21,6 +22,7 @@ import sys
 from collections import defaultdict
 from typing import TextIO
 
+from c2hunt.normalize.schema import TYPED_EVENTS
 from c2hunt.read import EventStream, ReadStats, read_events
 
 EXIT_OK = 0
@@ -70,8 +72,11 @@ def read_exit_code(stats: ReadStats, strict: bool) -> int:
     return EXIT_OK
 
 
-def summary_lines(stats: ReadStats) -> list[str]:
-    """The read summary as plain text lines."""
+def summary_lines(stats: ReadStats, compact: bool = False) -> list[str]:
+    """The read summary as plain text lines.
+
+    `compact` counts only the event kinds the detection uses, and the others in one line.
+    """
     lines = [
         f"files: {len(stats.files_read)} read, {len(stats.files_failed)} failed, "
         f"{len(stats.files_skipped)} skipped (found in a directory, not telemetry)"
@@ -86,11 +91,21 @@ def summary_lines(stats: ReadStats) -> list[str]:
         lines.append(f"  rejected {reason}: {count}")
     lines += [f"  e.g. {example}" for example in stats.examples]
     lines += _damaged_lines(stats)
-    lines.append("events by kind (channel, EventID: count):")
-    for (channel, event_id), count in sorted(
-        stats.events_by_kind.items(), key=lambda item: (item[0][0] or "", item[0][1])
-    ):
-        lines.append(f"  {channel or '(no channel)'}, {event_id}: {count}")
+    return lines + _kind_lines(stats, compact)
+
+
+def _kind_lines(stats: ReadStats, compact: bool) -> list[str]:
+    kinds = sorted(stats.events_by_kind.items(), key=lambda item: (item[0][0] or "", item[0][1]))
+    used = [(kind, count) for kind, count in kinds if not compact or kind in TYPED_EVENTS]
+    title = "events of the kinds the hunt uses" if compact else "events by kind"
+    lines = [f"{title} (channel, EventID: count):"]
+    lines += [
+        f"  {channel or '(no channel)'}, {event_id}: {count}" for (channel, event_id), count in used
+    ]
+    others = len(kinds) - len(used)
+    if others:
+        events = sum(count for _, count in kinds) - sum(count for _, count in used)
+        lines.append(f"other kinds: {events} events in {others} kinds (c2hunt -v lists them)")
     return lines
 
 
@@ -109,10 +124,12 @@ def _damaged_lines(stats: ReadStats) -> list[str]:
     return lines
 
 
-def print_read_summary(stats: ReadStats, stream: TextIO | None = None) -> None:
+def print_read_summary(
+    stats: ReadStats, stream: TextIO | None = None, compact: bool = False
+) -> None:
     """The summary on stderr (or `stream`): rich styling on a terminal, plain text otherwise."""
     out = stream or sys.stderr
-    lines = summary_lines(stats)
+    lines = summary_lines(stats, compact)
     if out.isatty():
         from rich.console import Console
         from rich.markup import escape

@@ -20,8 +20,9 @@ from c2hunt.cli._common import (
 )
 from c2hunt.detect import DEFAULT_PROFILE, PROFILES, SCORED_PROFILES, Engine
 from c2hunt.errors import C2HuntError
-from c2hunt.report import FORMATS, write_findings
-from c2hunt.score import Finding, Severity
+from c2hunt.report import FORMATS, VIEWS, HuntReport, write_report
+from c2hunt.score import Severity
+from c2hunt.score.cases import build_cases
 from c2hunt.tune.options import add_tuning_arguments, apply_tuning_option
 
 EXIT_FAIL_ON = 1
@@ -44,6 +45,16 @@ profiles:
            (Sysmon 3 has no command line anyway), so suspicion_score is always 0. Its host
            patterns are substrings: `*x.com*` also matches dropbox.com, `*t.me*` any name
            containing "t.me". The query's _sourceCategory clause does not apply to files.
+           Its findings are not scored, so not grouped into cases.
+
+views (--view, the terminal table only):
+  cases    (default for precise) one row per case, the findings of one process on one host,
+           ranked by the case's score: the sum of the distinct signals' weights
+  findings one row per connection, newest first (the only view of --profile spec)
+The machine formats do not depend on the view: json holds the cases and the findings; csv and
+jsonl one row per finding with its case_id.
+
+The read summary on stderr counts the event kinds the hunt uses; -v lists every kind.
 """
 
 
@@ -66,12 +77,17 @@ def register(subparsers: Any) -> None:
     )
     add_tuning_arguments(parser)
     parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument(
+        "--view",
+        choices=VIEWS,
+        help="table rows: cases (default; precise) or findings (default and only view of spec)",
+    )
     parser.add_argument("--output", metavar="FILE", help="write the findings here (default stdout)")
     parser.add_argument(
         "--fail-on",
         choices=[str(s) for s in Severity],
         metavar="SEVERITY",
-        help="exit 1 when a finding reaches this severity (low, medium, high, critical)",
+        help="exit 1 when a case or finding reaches this severity (low, medium, high, critical)",
     )
     parser.set_defaults(run=run)
 
@@ -81,9 +97,19 @@ def _check(args: argparse.Namespace) -> None:
         raise C2HuntError("give at least one PATH to hunt, or --sample")
     if args.fail_on and args.profile not in SCORED_PROFILES:
         raise C2HuntError(f"--fail-on needs a scored profile; {args.profile!r} has no severity")
+    if args.view == "cases" and args.profile not in SCORED_PROFILES:
+        raise C2HuntError(
+            f"--view cases needs a scored profile; {args.profile!r} findings are not grouped"
+        )
 
 
-def _hunt(args: argparse.Namespace, stack: ExitStack) -> tuple[list[Finding], int]:
+def _view(args: argparse.Namespace) -> str:
+    if args.view:
+        return str(args.view)
+    return "cases" if args.profile in SCORED_PROFILES else "findings"
+
+
+def _hunt(args: argparse.Namespace, stack: ExitStack) -> tuple[HuntReport, int]:
     kn = knowledge.load(args.rules)
     if args.sample:
         sample = resources.files("c2hunt").joinpath("samples", SAMPLE)
@@ -93,35 +119,40 @@ def _hunt(args: argparse.Namespace, stack: ExitStack) -> tuple[list[Finding], in
         engine.load(stream)
         findings = engine.detect(args.profile)
         findings, tuning_notes = apply_tuning_option(engine.con, findings, args)
-    print_read_summary(stream.stats)
+        scored = args.profile in SCORED_PROFILES
+        cases = tuple(build_cases(engine.con, kn)) if scored else None
+    print_read_summary(stream.stats, compact=not getattr(args, "verbose", 0))
     for note in tuning_notes:
         print(f"c2hunt: {note}", file=sys.stderr)
-    return findings, read_exit_code(stream.stats, args.strict)
+    report = HuntReport(args.profile, tuple(findings), cases)
+    return report, read_exit_code(stream.stats, args.strict)
 
 
-def _write(findings: list[Finding], args: argparse.Namespace) -> None:
+def _write(report: HuntReport, args: argparse.Namespace) -> None:
     if args.output is None:
-        write_findings(findings, args.format, args.profile, sys.stdout)
+        write_report(report, args.format, sys.stdout, _view(args))
         return
     try:
         with Path(args.output).open("w", encoding="utf-8", newline="") as out:
-            write_findings(findings, args.format, args.profile, out)
+            write_report(report, args.format, out, _view(args))
     except OSError as exc:
         raise C2HuntError(f"cannot write findings: {exc.strerror}", args.output) from None
 
 
-def fail_on_hit(findings: list[Finding], threshold: str | None) -> bool:
+def fail_on_hit(report: HuntReport, threshold: str | None) -> bool:
+    """True when a case or a finding reaches `threshold` (a case is never below its findings)."""
     if threshold is None:
         return False
     level = Severity.parse(threshold)
-    return any(f.severity is not None and f.severity >= level for f in findings)
+    levels = [f.severity for f in report.findings] + [c.severity for c in report.cases or ()]
+    return any(s is not None and s >= level for s in levels)
 
 
 def run(args: argparse.Namespace) -> int:
     _check(args)
     with ExitStack() as stack:
-        findings, code = _hunt(args, stack)
-    _write(findings, args)
+        report, code = _hunt(args, stack)
+    _write(report, args)
     if code != EXIT_OK:
         return code
-    return EXIT_FAIL_ON if fail_on_hit(findings, args.fail_on) else EXIT_OK
+    return EXIT_FAIL_ON if fail_on_hit(report, args.fail_on) else EXIT_OK
