@@ -148,7 +148,15 @@ def polling(con: duckdb.DuckDBPyConnection, knowledge: Knowledge) -> None:
 
 
 def script_block_fetch_exec(con: duckdb.DuckDBPyConnection, knowledge: Knowledge) -> None:
-    """A 4104 script block on the host names the destination, fetches, and runs or hides."""
+    """A 4104 script block names the destination, fetches, and runs or hides its window.
+
+    The block must be logged while the finding's process ran: from its creation (by
+    ProcessGuid, else the latest creation of its PID; a day before the connection when neither
+    is known) to the connection. Preferred: it was logged by that process (same host and
+    ProcessId; readers fill a 4104's ProcessId from System/Execution). When either side has no
+    PID (flat exports without it), any block on the host in that window matches, and the
+    evidence says so.
+    """
     b = knowledge.behaviour
     fetch, run, hide = (
         any_regex(b.script_fetch),
@@ -166,21 +174,40 @@ def script_block_fetch_exec(con: duckdb.DuckDBPyConnection, knowledge: Knowledge
               AND regexp_matches(ScriptBlockText, {fetch})
               AND (regexp_matches(ScriptBlockText, {run})
                    OR regexp_matches(ScriptBlockText, {hide}))
+        ),
+        started AS (
+            SELECT f.finding_id,
+                   coalesce(max(p._messageTime) FILTER (WHERE p.guid_key = f_guid),
+                            max(p._messageTime) FILTER (WHERE p.ProcessId = f.ProcessId))
+                       AS t_start
+            FROM (SELECT *, CASE WHEN NOT {guid_zero("ProcessGuid")}
+                                 THEN {guid_key("ProcessGuid")} END AS f_guid
+                  FROM findings) f
+            JOIN c2_creations p
+              ON p.Computer = f.Computer AND p._messageTime <= f._messageTime + {CLOCK_SKEW_MS}
+             AND (p.guid_key = f.f_guid OR p.ProcessId = f.ProcessId)
+            GROUP BY f.finding_id
+        ),
+        matched AS (
+            SELECT f.finding_id, f._messageTime AS f_t, k.*,
+                   k.ProcessId IS NOT NULL AND f.ProcessId IS NOT NULL AS by_process
+            FROM findings f LEFT JOIN started s USING (finding_id) JOIN blocks k
+              ON k.Computer = f.Computer AND {same_site("k.host", "f.dest_name")}
+             AND (k.ProcessId IS NULL OR f.ProcessId IS NULL OR k.ProcessId = f.ProcessId)
+             AND k.t BETWEEN coalesce(s.t_start - {CLOCK_SKEW_MS}, f._messageTime - {_DAY_MS})
+                         AND f._messageTime + {CLOCK_SKEW_MS}
         )
-        SELECT f.finding_id, 'script_block_fetch_exec', ?,
-               'script block fetches from ' || k.host || ' (' || regexp_extract(k.text, {fetch})
-               || ') and ' || CASE WHEN regexp_matches(k.text, {run})
-                                   THEN 'runs it (' || regexp_extract(k.text, {run}) || ')'
-                                   ELSE 'hides its window (' || regexp_extract(k.text, {hide})
+        SELECT finding_id, 'script_block_fetch_exec', ?,
+               'script block fetches from ' || host || ' (' || regexp_extract(text, {fetch})
+               || ') and ' || CASE WHEN regexp_matches(text, {run})
+                                   THEN 'runs it (' || regexp_extract(text, {run}) || ')'
+                                   ELSE 'hides its window (' || regexp_extract(text, {hide})
                                         || ')' END
-        FROM findings f JOIN blocks k
-          ON k.Computer = f.Computer AND {same_site("k.host", "f.dest_name")}
-         AND (k.ProcessId IS NULL OR f.ProcessId IS NULL OR k.ProcessId = f.ProcessId)
-         AND k.t BETWEEN f._messageTime - {_DAY_MS} AND f._messageTime + {CLOCK_SKEW_MS}
-        QUALIFY row_number() OVER (
-            PARTITION BY f.finding_id
-            ORDER BY (k.ProcessId IS NOT DISTINCT FROM f.ProcessId) DESC,
-                     abs(f._messageTime - k.t)) = 1
+               || CASE WHEN by_process THEN ', logged by the same process (PID '
+                                            || ProcessId || ')'
+                       ELSE ', logged on the same host (no process id to compare)' END
+        FROM matched
+        QUALIFY row_number() OVER (PARTITION BY finding_id ORDER BY abs(f_t - t)) = 1
         """,
         [knowledge.signals["script_block_fetch_exec"].weight],
     )
@@ -435,7 +462,8 @@ def audited_connection_findings(con: duckdb.DuckDBPyConnection, knowledge: Knowl
 
     The Windows Filtering Platform names the application by device path and gives its PID; the
     destination is named by a DNS answer on the host (the process's own first), the process by
-    the latest creation of that PID on the host.
+    the latest creation of that PID and file name on the host (its Sysmon 1, which carries the
+    ProcessGuid, over a Security 4688 of the same start).
     """
     wfp_id = "concat_ws('|', 'wfp', _file, _record, Computer, ProcessId, DestinationIp)"
     con.execute(
@@ -469,20 +497,28 @@ def audited_connection_findings(con: duckdb.DuckDBPyConnection, knowledge: Knowl
                 PARTITION BY u.finding_id
                 ORDER BY (a.ProcessId = u.ProcessId) DESC, abs(u._messageTime - a._messageTime))
                 = 1
+        ),
+        attributed AS (
+            SELECT n.finding_id, n.Computer, n._messageTime, n.dest_name, n.dest_source,
+                   n.DestinationIp, n.DestinationPort, n._file, n._record, p.ProcessGuid,
+                   n.ProcessId, coalesce(p.Image, n.wfp_image) AS Image, p.OriginalFileName,
+                   p.CommandLine, p.ParentImage, p.ParentCommandLine, p.User, p.IntegrityLevel,
+                   coalesce(p.source, 'none') AS source, p._file AS p_file,
+                   p._record AS p_record, p._messageTime AS p_time,
+                   'Security 5156 ' || n.wfp_image || ' (PID ' || n.ProcessId || ') to '
+                   || n.DestinationIp || ':' || n.DestinationPort || ', no Sysmon 3 names it'
+                   AS text,
+                   max(p._messageTime) OVER (PARTITION BY n.finding_id) AS p_latest
+            FROM named n LEFT JOIN c2_creations p
+              ON p.Computer = n.Computer AND p.ProcessId = n.ProcessId
+             AND {basename("p.Image")} = {basename("n.wfp_image")}
+             AND p._messageTime <= n._messageTime + {CLOCK_SKEW_MS}
         )
-        SELECT n.finding_id, n.Computer, n._messageTime, n.dest_name, n.dest_source,
-               n.DestinationIp, n.DestinationPort, n._file, n._record, p.ProcessGuid,
-               n.ProcessId, coalesce(p.Image, n.wfp_image) AS Image, p.OriginalFileName,
-               p.CommandLine, p.ParentImage, p.ParentCommandLine, p.User, p.IntegrityLevel,
-               coalesce(p.source, 'none') AS source, p._file AS p_file, p._record AS p_record,
-               p._messageTime AS p_time,
-               'Security 5156 ' || n.wfp_image || ' (PID ' || n.ProcessId || ') to '
-               || n.DestinationIp || ':' || n.DestinationPort || ', no Sysmon 3 names it'
-               AS text
-        FROM named n LEFT JOIN c2_creations p
-          ON p.Computer = n.Computer AND p.ProcessId = n.ProcessId
-         AND p._messageTime <= n._messageTime + {CLOCK_SKEW_MS}
-        QUALIFY row_number() OVER (PARTITION BY n.finding_id ORDER BY p._messageTime DESC) = 1
+        SELECT * EXCLUDE (p_latest) FROM attributed
+        QUALIFY row_number() OVER (
+            PARTITION BY finding_id
+            ORDER BY p_time >= p_latest - {CLOCK_SKEW_MS} DESC, source = 'sysmon_1' DESC,
+                     p_time DESC) = 1
         """
     )
     con.execute(

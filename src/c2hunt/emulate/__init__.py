@@ -1,7 +1,8 @@
 """Adversary emulation: the specification's four tests inside a benign working day.
 
 `simulate(seed)` builds the telemetry deterministically (one seeded `random.Random`, no global
-state): the four tests of the spec's "Testing Methodology", a benign baseline on three office
+state): the four tests of the spec's "Testing Methodology", two evidence-source scenarios (a
+BITS download, a connection only Security 5156 records), a benign baseline on three office
 workstations, and the spec's three false-positive families. `write(simulation, out, fmt)`
 writes it as Windows exports it, plus `manifest.json`, the ground truth `c2hunt validate` uses.
 """
@@ -18,8 +19,9 @@ import orjson
 
 from c2hunt.emulate.adversary import TESTS
 from c2hunt.emulate.automation import FAMILIES
-from c2hunt.emulate.baseline import baseline
+from c2hunt.emulate.baseline import baseline, update_jobs
 from c2hunt.emulate.model import Process, WinEvent
+from c2hunt.emulate.sources import SOURCES
 from c2hunt.emulate.world import Scenario, World
 from c2hunt.emulate.writers import FORMATS, write_events
 from c2hunt.errors import InputError
@@ -57,9 +59,13 @@ def simulate(
     """All scenarios' telemetry for `seed`; the same seed always gives the same events."""
     rng = random.Random(seed)
     world = World(rng, knowledge or packaged(), start, HOURS)
-    scenarios = [baseline(world)]
-    scenarios += [test(world) for test in TESTS]
-    scenarios += [family(world) for family in FAMILIES]
+    benign = baseline(world)
+    tests = [test(world) for test in TESTS]
+    families = [family(world) for family in FAMILIES]
+    # Added later than the rest: generated last, so the earlier scenarios' draws are unchanged.
+    update_jobs(world)
+    sources = [source(world) for source in SOURCES]
+    scenarios = [benign, *tests, *sources, *families]
     events = [event for host in world.hosts.values() for event in host.events]
     _number_records(events, rng)
     return Simulation(
@@ -106,6 +112,7 @@ def _scenario(data: dict[str, Any]) -> Scenario:
         destinations=tuple(data["destinations"]),
         signals=tuple(data["signals"]),
         suppression=data["suppression"],
+        finding_sources=tuple(data.get("finding_sources", ())),
     )
 
 

@@ -49,6 +49,7 @@ _HOST_OF = {
 _BROWSED_CATEGORIES = ("code_hosting", "storage_productivity", "social", "messaging")
 
 CHROME = "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe"
+EDGE_UPDATER = "C:\\Program Files (x86)\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe"
 EDGE = "C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe"
 NETWORK_SERVICE = (
     "--type=utility --utility-sub-type=network.mojom.NetworkService --lang=en-US "
@@ -75,7 +76,7 @@ def _every(world: World, first: datetime, mean_minutes: float, jitter: float) ->
     return times
 
 
-def _browse(world: World, host: Host, explorer: Process, image: str) -> None:
+def browse(world: World, host: Host, explorer: Process, image: str) -> None:
     """Browsing sessions: irregular page visits, each reaching one to three sites."""
     listed = _listed_sites(world)
     for _ in range(world.rng.randint(3, 5)):
@@ -192,12 +193,77 @@ def _machine_services(world: World, host: Host) -> None:
             at + timedelta(seconds=3),
             world.rng.randint(4_000, 90_000),
         )
-    edge_updater = "C:\\Program Files (x86)\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe"
     for at in _every(world, world.at(0.8, 20), 60, 0.2):
         edge = host.spawn(
-            standing.schedule, edge_updater, f'"{edge_updater}" /ua /installsource scheduler', at
+            standing.schedule, EDGE_UPDATER, f'"{EDGE_UPDATER}" /ua /installsource scheduler', at
         )
         host.connect(edge, "msedge.api.cdp.microsoft.com", at + timedelta(seconds=1))
+
+
+def _edge_update_jobs(world: World, host: Host) -> None:
+    """About half of the Edge updater's runs download an update with BITS."""
+    standing = world.standing[host.computer]
+    files = "http://msedge.b.tlu.dl.delivery.mp.microsoft.com/filestreamingservice/files"
+    for edge in [p for p in host.processes if p.image == EDGE_UPDATER]:
+        if world.rng.random() < 0.5:
+            host.bits_job(
+                edge,
+                standing.bits,
+                f"MicrosoftEdgeUpdate {{{host.guid_text()}}}",
+                f"{files}/{host.guid_text().lower()}?P1={world.rng.getrandbits(32)}",
+                edge.started + timedelta(seconds=2),
+                world.rng.randint(200_000, 9_000_000),
+            )
+
+
+def _user_update_jobs(world: World, host: Host, explorer: Process) -> None:
+    """OneDrive's standalone updater (g.live.com, oneclient.sfx.ms) and Chrome's component
+    updater (storage.googleapis.com, a listed service), when the user runs Chrome."""
+    standing = world.standing[host.computer]
+    account = explorer.user.rpartition("\\")[2]
+    updater_image = (
+        f"C:\\Users\\{account}\\AppData\\Local\\Microsoft\\OneDrive\\OneDriveStandaloneUpdater.exe"
+    )
+    for at in _every(world, world.at(0.6, 15), 150, 0.1):
+        updater = host.spawn(
+            standing.schedule,
+            updater_image,
+            f'"{updater_image}" /reporting',
+            at,
+            user=explorer.user,
+        )
+        jobs = [
+            ("UpdateDescriptionXml", "https://g.live.com/1rewlive5skydrive/ODSUProduction64"),
+            ("PreSignInSettingsConfigJSON", "https://g.live.com/odclientsettings/Prod"),
+        ]
+        if world.rng.random() < 0.3:
+            jobs.append(
+                (
+                    "SetupBinary",
+                    "https://oneclient.sfx.ms/Win/Prod/24.086.0428.0003/OneDriveSetup.exe",
+                )
+            )
+        when = at + timedelta(seconds=1)
+        for title, url in jobs:
+            when = host.bits_job(
+                updater, standing.bits, title, url, when, world.rng.randint(2_000, 60_000)
+            ) + timedelta(milliseconds=world.rng.randint(100, 900))
+    if not any(p.image == CHROME for p in host.processes):
+        return
+    storage = "storage." + world.domain("googleapis.com")
+    chrome = host.spawn(explorer, CHROME, f'"{CHROME}" --no-startup-window', world.at(0.2, 5))
+    for at in _every(world, chrome.started + timedelta(minutes=5), 90, 0.3):
+        extension = "".join(world.rng.choice("abcdefghijklmnop") for _ in range(32))
+        version = f"1.0.0.{world.rng.randint(10, 99)}"
+        host.bits_job(
+            chrome,
+            standing.bits,
+            "Chrome Component Updater",
+            f"http://{storage}/edgedl/release2/chrome_component/{extension}_{version}/"
+            f"{extension}.crx3",
+            at,
+            world.rng.randint(10_000, 400_000),
+        )
 
 
 def _admin_tools(world: World, host: Host, explorer: Process) -> None:
@@ -231,7 +297,7 @@ def baseline(world: World) -> Scenario:
         host = world.host(computer, user, audit=computer == "WS-ARGUS-01")
         explorer = world.standing[computer].explorer
         assert explorer is not None
-        _browse(world, host, explorer, world.rng.choice((CHROME, EDGE)))
+        browse(world, host, explorer, world.rng.choice((CHROME, EDGE)))
         _office_day(world, host, explorer, user)
         _machine_services(world, host)
         _admin_tools(world, host, explorer)
@@ -242,3 +308,17 @@ def baseline(world: World) -> Scenario:
         tuple(OFFICE_HOSTS),
         (),
     )
+
+
+def update_jobs(world: World) -> None:
+    """BITS jobs of the office hosts' updaters (part of the baseline).
+
+    Generated after the other scenarios so that adding them left every earlier random draw,
+    and so every other scenario's events, as they were.
+    """
+    for computer in OFFICE_HOSTS:
+        host = world.hosts[computer]
+        explorer = world.standing[computer].explorer
+        assert explorer is not None
+        _edge_update_jobs(world, host)
+        _user_update_jobs(world, host, explorer)

@@ -31,8 +31,21 @@ def device_path(image: str) -> str:
     return "\\device\\harddiskvolume3" + image[2:].lower()
 
 
+_LABELS = {
+    "Low": "S-1-16-4096",
+    "Medium": "S-1-16-8192",
+    "High": "S-1-16-12288",
+    "System": "S-1-16-16384",
+}
+
+
 class Host:
-    """A Windows host with Sysmon, Security auditing, PowerShell logging and BITS logs."""
+    """A Windows host with Sysmon, Security auditing, PowerShell logging and BITS logs.
+
+    `audit_connections` adds Security 5156 for every connection, `audit_processes` Security
+    4688 for every process start; `sysmon_network=False` is a Sysmon configuration that logs
+    no network connections (Sysmon 1, 11, 13 and 22 still are).
+    """
 
     def __init__(
         self,
@@ -42,12 +55,16 @@ class Host:
         address: str,
         *,
         audit_connections: bool = False,
+        audit_processes: bool = False,
+        sysmon_network: bool = True,
     ) -> None:
         self.rng = rng
         self.knowledge = knowledge
         self.computer = computer
         self.address = address
         self.audit_connections = audit_connections
+        self.audit_processes = audit_processes
+        self.sysmon_network = sysmon_network
         self.events: list[WinEvent] = []
         self.processes: list[Process] = []
         self.roots: set[str] = set()
@@ -166,7 +183,40 @@ class Host:
         )
         self.processes.append(process)
         self._sysmon(1, at, self._process_create_data(process))
+        if self.audit_processes:
+            self.audited_creation(process)
         return process
+
+    def audited_creation(self, p: Process) -> None:
+        """Security 4688: a new process was created (with command line auditing on)."""
+        parent = p.parent
+        creator = parent.user if parent else SYSTEM_USER
+        domain, _, account = creator.rpartition("\\")
+        target_domain, _, target = p.user.rpartition("\\")
+        self._emit(
+            ("security", 4688),
+            p.started,
+            [
+                ("SubjectUserSid", self.sid(creator)),
+                ("SubjectUserName", account),
+                ("SubjectDomainName", domain),
+                ("SubjectLogonId", self._logon_id(creator)),
+                ("NewProcessId", f"0x{p.pid:x}"),
+                ("NewProcessName", p.image),
+                ("TokenElevationType", "%%1936" if p.integrity != "Medium" else "%%1938"),
+                ("ProcessId", f"0x{parent.pid:x}" if parent else "0x0"),
+                ("CommandLine", p.command_line),
+                ("TargetUserSid", "S-1-0-0"),
+                ("TargetUserName", "-" if target == account else target),
+                ("TargetDomainName", "-" if target == account else target_domain),
+                ("TargetLogonId", "0x0" if target == account else p.logon_id),
+                ("ParentProcessName", parent.image if parent else ""),
+                ("MandatoryLabel", _LABELS.get(p.integrity, "S-1-16-8192")),
+            ],
+            pid=4,
+            version=2,
+            task=13312,
+        )
 
     def _process_create_data(self, p: Process) -> list[tuple[str, Value]]:
         digest = hashlib.sha256(p.image.lower().encode()).hexdigest().upper()
@@ -224,7 +274,8 @@ class Host:
         query: bool = True,
         hostname: str = "-",
     ) -> str:
-        """Resolve (Sysmon 22, unless cached) then connect (Sysmon 3; Security 5156 if audited)."""
+        """Resolve (Sysmon 22, unless cached) then connect (Sysmon 3 unless the host's Sysmon
+        logs no connections; Security 5156 if audited)."""
         if query:
             addresses = self.dns(p, name, at)
             at = at + timedelta(milliseconds=self.rng.randint(3, 40))
@@ -232,6 +283,16 @@ class Host:
             addresses = resolve(name).addresses
         address = self.rng.choice(addresses)
         source_port = self.rng.randint(49152, 65535)
+        if self.sysmon_network:
+            self._connection(p, address, port, source_port, at, hostname)
+        if self.audit_connections:
+            self.audited_connection(p, address, port, source_port, at)
+        return address
+
+    def _connection(
+        self, p: Process, address: str, port: int, source_port: int, at: datetime, hostname: str
+    ) -> None:
+        """Sysmon 3: the process made a TCP connection."""
         self._sysmon(
             3,
             at,
@@ -254,9 +315,6 @@ class Host:
                 ("DestinationPortName", "https" if port == 443 else "http"),
             ],
         )
-        if self.audit_connections:
-            self.audited_connection(p, address, port, source_port, at)
-        return address
 
     def audited_connection(
         self, p: Process, address: str, port: int, source_port: int, at: datetime
@@ -386,7 +444,7 @@ class Host:
         )
         start = at + timedelta(milliseconds=self.rng.randint(150, 900))
         host = url.split("/")[2]
-        self.connect(service, host, start)
+        self.connect(service, host, start, port=80 if url.startswith("http:") else 443)
         common: list[tuple[str, Value]] = [
             ("transferId", transfer),
             ("name", title),

@@ -1,6 +1,7 @@
 """Validation: simulate, read back, hunt, and check every scenario against its ground truth.
 
-Each test must be reported with the signals its ground truth names; the benign baseline must
+Each test and evidence-source scenario must be reported with the signals its ground truth
+names; the benign baseline must
 report nothing; each false-positive family must be reported without tuning and be silent with
 the packaged example tuning (`c2hunt/tune/examples.yaml`).
 """
@@ -44,6 +45,7 @@ class _Hit:
     score: int
     severity: str
     suppressed_by: str | None
+    dest_source: str
 
 
 def guid_key(guid: str) -> str:
@@ -55,13 +57,15 @@ def _hits(engine: Engine) -> list[_Hit]:
         """
         SELECT upper(trim(coalesce(f.ProcessGuid, ''), '{} ')), f.Computer,
                list(s.signal) FILTER (WHERE s.signal IS NOT NULL), f.risk_score, f.severity,
-               f.suppressed_by
+               f.suppressed_by, coalesce(f.dest_source, '')
         FROM findings f LEFT JOIN signals s USING (finding_id)
         GROUP BY f.finding_id, f.ProcessGuid, f.Computer, f.risk_score, f.severity,
-                 f.suppressed_by
+                 f.suppressed_by, f.dest_source
         """
     ).fetchall()
-    return [_Hit(g, c, frozenset(s or ()), int(r or 0), str(v), t) for g, c, s, r, v, t in rows]
+    return [
+        _Hit(g, c, frozenset(s or ()), int(r or 0), str(v), t, d) for g, c, s, r, v, t, d in rows
+    ]
 
 
 def _test_check(scenario: Scenario, hits: list[_Hit]) -> Check:
@@ -73,17 +77,23 @@ def _test_check(scenario: Scenario, hits: list[_Hit]) -> Check:
         set(scenario.signals) <= frozenset().union(*(h.signals for h in mine if h.guid == g))
         for g in guids
     )
+    sources = sorted({h.dest_source for h in mine})
+    from_expected = not scenario.finding_sources or set(sources) <= set(scenario.finding_sources)
     best = max(mine, key=lambda h: h.score, default=None)
+    via = f" from {', '.join(sources)}" if scenario.finding_sources else ""
+    expected = ", ".join(scenario.signals)
+    if scenario.finding_sources:
+        expected += f" (from {', '.join(scenario.finding_sources)})"
     return Check(
         scenario.name,
         scenario.kind,
-        ", ".join(scenario.signals),
-        f"{len(mine)} finding(s): " + (", ".join(sorted(found)) or "no signals")
+        expected,
+        f"{len(mine)} finding(s){via}: " + (", ".join(sorted(found)) or "no signals")
         if mine
         else "missed",
         best.score if best else None,
         best.severity if best else None,
-        reported == guids and per_process,
+        reported == guids and per_process and from_expected,
     )
 
 
@@ -152,7 +162,7 @@ def validate(
     actors = {guid_key(g) for s in scenarios for g in s.process_guids}
     checks = []
     for scenario in scenarios:
-        if scenario.kind == "test":
+        if scenario.kind in ("test", "source"):
             checks.append(_test_check(scenario, tuned))
         elif scenario.kind == "baseline":
             checks.append(_baseline_check(scenario, untuned, actors))
