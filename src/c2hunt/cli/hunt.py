@@ -49,12 +49,14 @@ profiles:
 
 views (--view, the terminal table only):
   cases    (default for precise) one row per case, the findings of one process on one host,
-           ranked by the case's score: the sum of the distinct signals' weights
+           ranked by the case's score: each distinct signal of its findings counted once,
+           at its highest weight
   findings one row per connection, newest first (the only view of --profile spec)
 The machine formats do not depend on the view: json holds the cases and the findings; csv and
 jsonl one row per finding with its case_id.
 
-The read summary on stderr counts the event kinds the hunt uses; -v lists every kind.
+The read summary on stderr counts the event kinds the hunt uses; `c2hunt -v hunt ...` lists
+every kind.
 """
 
 
@@ -73,7 +75,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--profile", choices=list(PROFILES), default=DEFAULT_PROFILE)
     parser.add_argument("--rules", metavar="FILE", help="knowledge file extending the packaged one")
     parser.add_argument(
-        "--db", metavar="FILE", help="keep the events, findings and signals in this DuckDB file"
+        "--db",
+        metavar="FILE",
+        help="keep the events, findings, signals and cases in this DuckDB file",
     )
     add_tuning_arguments(parser)
     parser.add_argument("--format", choices=FORMATS, default="table")
@@ -82,7 +86,7 @@ def register(subparsers: Any) -> None:
         choices=VIEWS,
         help="table rows: cases (default; precise) or findings (default and only view of spec)",
     )
-    parser.add_argument("--output", metavar="FILE", help="write the findings here (default stdout)")
+    parser.add_argument("--output", metavar="FILE", help="write the report here (default stdout)")
     parser.add_argument(
         "--fail-on",
         choices=[str(s) for s in Severity],
