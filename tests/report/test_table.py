@@ -114,3 +114,15 @@ def test_findings_table_without_a_pid_shows_the_image_alone(make_report: MakeRep
     lines = rendered(build_table(report.findings, "precise"), 160)
     assert lines[4].split("│")[4].strip() == "curl.exe"
     assert "None" not in "\n".join(lines)
+
+
+def test_case_table_names_a_renamed_binary_by_its_pe_name(make_report: MakeReport) -> None:
+    rows = [
+        sysmon(1, ProcessGuid="{R}", ProcessId=40, Image=r"C:\u\msupdate.exe",
+               OriginalFileName="PowerShell.EXE", CommandLine="msupdate -enc SQBFAFgA"),
+        connection("{R}", 40, "discord.com", 1, r"C:\u\msupdate.exe"),
+    ]  # fmt: skip
+    report = make_report(rows)
+    assert report.cases is not None
+    lines = rendered(build_case_table(report.cases, 1, "precise"), 160)
+    assert lines[5].split("│")[2].strip() == "msupdate.exe (40) is PowerShell.EXE"

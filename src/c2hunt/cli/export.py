@@ -34,7 +34,9 @@ def register(subparsers: Any) -> None:
         "and regex flags (default)",
     )
     parser.add_argument("--rules", type=Path, help="your rule file (extends the packaged one)")
-    parser.add_argument("--output", type=Path, help="file, or existing directory (default: stdout)")
+    parser.add_argument(
+        "-o", "--output", type=Path, help="file, or existing directory (default: stdout)"
+    )
     parser.set_defaults(run=run)
 
 

@@ -86,7 +86,9 @@ def register(subparsers: Any) -> None:
         choices=VIEWS,
         help="table rows: cases (default; precise) or findings (default and only view of spec)",
     )
-    parser.add_argument("--output", metavar="FILE", help="write the report here (default stdout)")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report here (default stdout)"
+    )
     parser.add_argument(
         "--fail-on",
         choices=[str(s) for s in Severity],

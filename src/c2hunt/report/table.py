@@ -115,6 +115,10 @@ def _case_process(case: Case) -> Text:
     more = ", …" if len(case.process_ids) > _MAX_PIDS else ""
     cell = _cell(case.computer or "?").append("\n")
     cell.append(_cell(_file_name(case.image) + (f" ({', '.join(pids)}{more})" if pids else "")))
+    if case.original_file_name and _file_name(case.image).lower() != (
+        case.original_file_name.lower()
+    ):
+        cell.append(_cell(f" is {case.original_file_name}", "bold"))
     anonymous = case.process.startswith("image:")
     key = "no GUID: by image" if anonymous else case.process
     return cell.append("\n").append(_cell(key, "dim"))

@@ -45,6 +45,7 @@ class Case:
     computer: str | None
     process: str  # ProcessGuid (lower case, no braces), or "image:<file name>" when anonymous
     image: str | None
+    original_file_name: str | None  # the PE name Sysmon recorded, which survives a rename
     process_ids: tuple[int, ...]
     user: str | None
     parent_image: str | None
@@ -74,6 +75,7 @@ class Case:
             computer=row["Computer"],
             process=row["process"],
             image=row["Image"],
+            original_file_name=row["OriginalFileName"],
             process_ids=tuple(row["process_ids"]),
             user=row["User"],
             parent_image=row["ParentImage"],
@@ -120,6 +122,7 @@ case_signals AS (
 grouped AS (
     SELECT case_key, any_value(Computer) AS Computer, any_value(process) AS process,
            first(Image {_LEAD}) AS Image,
+           first(OriginalFileName {_LEAD}) AS OriginalFileName,
            list_sort(list_distinct(list(ProcessId))) AS process_ids,
            first(User {_LEAD}) AS User, first(ParentImage {_LEAD}) AS ParentImage,
            first(CommandLine {_LEAD}) AS CommandLine,
