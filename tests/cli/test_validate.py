@@ -9,7 +9,7 @@ from c2hunt.cli import main
 from c2hunt.emulate.validation import validate
 
 
-@pytest.mark.parametrize("fmt", ["xml", "jsonl"])
+@pytest.mark.parametrize("fmt", ["xml", "jsonl", "flat"])
 def test_validate_passes(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--format", fmt]) == 0
     out = capsys.readouterr().out
@@ -19,6 +19,8 @@ def test_validate_passes(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
         "test2_github_python",
         "test3_telegram_curl",
         "test4_scheduled_task",
+        "bits_transfer",
+        "security_5156",
         "fp_ci_runner",
         "fp_rmm_agent",
         "fp_developer_curl",
@@ -33,6 +35,21 @@ def test_matrix_rows(tmp_path: Path) -> None:
     assert checks["test1_pastebin_powershell"].severity == "critical"
     assert checks["test4_scheduled_task"].found.startswith("2 finding(s): ")
     assert checks["benign_baseline"].found == "nothing reported"
+    bits, wfp = checks["bits_transfer"], checks["security_5156"]
+    assert (bits.kind, bits.expected, bits.found, bits.score, bits.severity) == (
+        "source",
+        "bits_transfer, url_in_command_line (from bits_url)",
+        "2 finding(s) from bits_url: bits_transfer, url_in_command_line",
+        6,
+        "high",
+    )
+    assert (wfp.kind, wfp.expected, wfp.found, wfp.score, wfp.severity) == (
+        "source",
+        "url_in_command_line (from dns_process)",
+        "1 finding(s) from dns_process: url_in_command_line",
+        4,
+        "medium",
+    )
 
 
 def test_expired_tuning_is_a_miss(tmp_path: Path) -> None:

@@ -248,3 +248,77 @@ def test_bad_manifest_is_an_error(tmp_path: Path) -> None:
     path.write_text('{"scenarios": [{"name": "x"}]}')
     with pytest.raises(InputError, match="not a c2hunt simulation manifest: 'kind'"):
         read_manifest(path)
+
+
+def _bits(sim, event_id):  # type: ignore[no-untyped-def]
+    return [e for e in sim.events if e.event_id == event_id and "Bits-Client" in e.channel]
+
+
+def test_bits_transfer_jobs_name_their_creator(sim) -> None:  # type: ignore[no-untyped-def]
+    """BITS 3 names the creating process; 59/60 of the same job id carry the URL; only the
+    BITS service (svchost.exe -s BITS) resolves and connects."""
+    scenario = _by_scenario(sim, "bits_transfer")
+    creators = [_events(sim, guid, 1)[0] for guid in scenario.process_guids]
+    assert [c.get("Image").rsplit("\\", 1)[1] for c in creators] == [
+        "bitsadmin.exe",
+        "powershell.exe",
+    ]
+    assert "/transfer argus /download" in creators[0].get("CommandLine")
+    assert "Start-BitsTransfer -Source https://pastebin.com/raw/" in creators[1].get("CommandLine")
+    for creator, host in zip(creators, scenario.destinations, strict=True):
+        (job,) = [e for e in _bits(sim, 3) if e.get("processId") == creator.get("ProcessId")]
+        assert job.get("processPath") == creator.get("Image") and job.time > creator.time
+        transfers = [e for e in _bits(sim, 59) + _bits(sim, 60) if e.get("Id") == job.get("jobId")]
+        assert [e.event_id for e in transfers] == [59, 60]
+        assert {str(e.get("url")).split("/")[2] for e in transfers} == {host}
+        assert all(e.execution_pid == job.execution_pid for e in transfers)
+        assert not _events(sim, creator.get("ProcessGuid"), 3)
+        (service,) = [
+            e
+            for e in _sysmon(sim, 1)
+            if e.computer == job.computer and e.get("ProcessId") == job.execution_pid
+        ]
+        assert str(service.get("CommandLine")).endswith("-k netsvcs -p -s BITS")
+        queries = _events(sim, service.get("ProcessGuid"), 22)
+        assert any(q.get("QueryName") == host and q.time >= job.time for q in queries)
+
+
+def test_benign_bits_jobs_of_updaters(sim) -> None:  # type: ignore[no-untyped-def]
+    creators = {str(e.get("processPath")).rsplit("\\", 1)[1] for e in _bits(sim, 3)}
+    assert {"GoogleUpdate.exe", "MicrosoftEdgeUpdate.exe", "OneDriveStandaloneUpdater.exe"} <= (
+        creators
+    )
+    assert creators - {"chrome.exe"} == {
+        "GoogleUpdate.exe",
+        "MicrosoftEdgeUpdate.exe",
+        "OneDriveStandaloneUpdater.exe",
+        "bitsadmin.exe",
+        "powershell.exe",
+    }
+
+
+def test_security_5156_host_logs_no_sysmon_connections(sim) -> None:  # type: ignore[no-untyped-def]
+    (guid,) = _by_scenario(sim, "security_5156").process_guids
+    (creation,) = _events(sim, guid, 1)
+    host = creation.computer
+    assert "GetObject('script:https://raw.githubusercontent.com/" in creation.get("CommandLine")
+    assert not [e for e in _sysmon(sim, 3) if e.computer == host]
+    (query,) = _events(sim, guid, 22)
+    (audited,) = [
+        e
+        for e in sim.events
+        if e.event_id == 5156
+        and e.computer == host
+        and e.get("ProcessID") == creation.get("ProcessId")
+    ]
+    assert audited.get("Application") == "\\device\\harddiskvolume3\\windows\\system32\\mshta.exe"
+    assert f"::ffff:{audited.get('DestAddress')};" in str(query.get("QueryResults"))
+    assert audited.get("DestPort") == "443" and audited.time > query.time
+    created = [e for e in sim.events if e.event_id == 4688 and e.computer == host]
+    assert len(created) == len([e for e in _sysmon(sim, 1) if e.computer == host])
+    (mine,) = [e for e in created if e.get("NewProcessId") == f"0x{creation.get('ProcessId'):x}"]
+    assert (mine.get("NewProcessName"), mine.get("CommandLine"), mine.time) == (
+        creation.get("Image"),
+        creation.get("CommandLine"),
+        creation.time,
+    )

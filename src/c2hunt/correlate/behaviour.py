@@ -345,21 +345,51 @@ QUALIFY row_number() OVER (PARTITION BY t.Computer, t.job, t.Url ORDER BY c.t_cr
 """
 
 
-def _bits_from_jobs(con: duckdb.DuckDBPyConnection) -> None:
-    """BITS 59/60 transfers joined to the job's creator (BITS 3: path and PID) and its creation."""
+def _bits_from_jobs(con: duckdb.DuckDBPyConnection, knowledge: Knowledge, window: int) -> None:
+    """BITS 59/60 transfers joined to the job's creator (BITS 3: path and PID) and its creation
+    (same host, PID and file name; its Sysmon 1 over a 4688 of the same start), and to the BITS
+    service's own connection to the URL's host within the window, when Sysmon logged one."""
     con.execute(_BITS_JOBS)
+    service = any_regex((knowledge.behaviour.bits_service_command,))
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE c2_bits_candidates AS
-        SELECT j.finding_id, j.Computer, j.t AS _messageTime, j.dest_name, 'bits_url' AS
-               dest_source, CAST(NULL AS VARCHAR) AS DestinationIp,
-               CAST(NULL AS INTEGER) AS DestinationPort, j._file, j._record, {_PROCESS},
-               'BITS job ' || coalesce('"' || j.JobTitle || '" ', '') || 'to ' || j.Url
-               || ' created by ' || p.Image || ' (PID ' || j.creator_pid || ')' AS text
-        FROM c2_bits_jobs j JOIN c2_creations p
-          ON p.Computer = j.Computer AND p.ProcessId = j.creator_pid
-         AND p._messageTime BETWEEN j.t_created - {_DAY_MS} AND j.t_created + {CLOCK_SKEW_MS}
-        QUALIFY row_number() OVER (PARTITION BY j.finding_id ORDER BY p._messageTime DESC) = 1
+        WITH service AS (
+            SELECT c.Computer, c._messageTime AS t, c.DestinationIp, c.DestinationPort,
+                   d.dest_name
+            FROM c2_connections c
+            JOIN c2_destinations d USING (finding_id)
+            JOIN c2_lineage l USING (finding_id)
+            WHERE regexp_matches(l.CommandLine, {service})
+        ),
+        creators AS (
+            SELECT j.*, p.ProcessGuid, p.ProcessId, p.Image, p.OriginalFileName, p.CommandLine,
+                   p.ParentImage, p.ParentCommandLine, p.User, p.IntegrityLevel, p.source,
+                   p._file AS p_file, p._record AS p_record, p._messageTime AS p_time
+            FROM c2_bits_jobs j JOIN c2_creations p
+              ON p.Computer = j.Computer AND p.ProcessId = j.creator_pid
+             AND (j.creator_image IS NULL
+                  OR {basename("p.Image")} = {basename("j.creator_image")})
+             AND p._messageTime BETWEEN j.t_created - {_DAY_MS}
+                                    AND j.t_created + {CLOCK_SKEW_MS}
+            QUALIFY p._messageTime >= max(p._messageTime) OVER (PARTITION BY j.finding_id)
+                                      - {CLOCK_SKEW_MS}
+        )
+        SELECT p.finding_id, p.Computer, p.t AS _messageTime, p.dest_name, 'bits_url' AS
+               dest_source, s.DestinationIp, s.DestinationPort, p._file, p._record,
+               p.ProcessGuid, p.ProcessId, p.Image, p.OriginalFileName, p.CommandLine,
+               p.ParentImage, p.ParentCommandLine, p.User, p.IntegrityLevel,
+               coalesce(p.source, 'none') AS source, p.p_file, p.p_record, p.p_time,
+               'BITS job ' || coalesce('"' || p.JobTitle || '" ', '') || 'to ' || p.Url
+               || ' created by ' || p.Image || ' (PID ' || p.creator_pid || ')'
+               || coalesce(', downloaded by the BITS service from ' || s.DestinationIp || ':'
+                           || s.DestinationPort, '') AS text
+        FROM creators p LEFT JOIN service s
+          ON s.Computer = p.Computer AND s.dest_name = p.dest_name
+         AND s.t BETWEEN p.t - {window} AND p.t + {window}
+        QUALIFY row_number() OVER (
+            PARTITION BY p.finding_id
+            ORDER BY p.source = 'sysmon_1' DESC, p.p_time DESC, abs(s.t - p.t)) = 1
         """
     )
 
@@ -399,7 +429,7 @@ def bits_findings(con: duckdb.DuckDBPyConnection, knowledge: Knowledge) -> None:
     BITS service's own connection, when Sysmon logged one, supplies the address.
     """
     window = knowledge.behaviour.bits_window_seconds * 1000
-    _bits_from_jobs(con)
+    _bits_from_jobs(con, knowledge, window)
     _bits_from_service(con, knowledge, window)
     con.execute(
         f"""
