@@ -204,3 +204,37 @@ def test_read_summary_is_compact_unless_verbose(
         "records: 7 read, 7 used, 0 rejected",
         *kinds,
     ]
+
+
+def test_a_flag_from_a_rules_file_is_reported_scored_and_tunable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "flags:\n"
+        "  is_hidden_window:\n"
+        "    field: CommandLine\n"
+        "    regex: '-w(indowstyle)?\\s+hidden'\n"
+        "    weight: 1\n"
+    )
+    out = tmp_path / "findings.csv"
+    assert main(["hunt", "--sample", "--rules", str(rules), "--format", "csv", "-o", str(out)]) == 0
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    header = list(rows[0])
+    assert header[11:16] == [
+        "is_encoded", "is_office_parent", "is_service_spawn", "is_hidden_window", "suspicion_score",
+    ]  # fmt: skip
+    hidden = {(r["Image"].rsplit("\\", 1)[-1], r["is_hidden_window"], r["suspicion_score"])
+              for r in rows if r["is_hidden_window"] == "1"}  # fmt: skip
+    assert hidden == {("powershell.exe", "1", "2"), ("msupdate.exe", "1", "2")}
+
+    tuning = tmp_path / "tuning.yaml"
+    tuning.write_text(
+        "suppressions:\n  - name: hidden\n    reason: test\n    match: {is_hidden_window: '1'}\n"
+    )
+    capsys.readouterr()
+    assert main(["hunt", "--sample", "--rules", str(rules), "--tuning", str(tuning),
+                 "--format", "jsonl"]) == 0  # fmt: skip
+    kept = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {r["is_hidden_window"] for r in kept} == {0}

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
+from c2hunt import knowledge
 from c2hunt.detect.testing import hunt_rows, sysmon
-from c2hunt.score import SPEC_FIELDS
 
 
 def pair(
@@ -102,12 +102,12 @@ def test_flags_are_the_intended_regexes_on_the_correlated_process(
     cmd: str, parent: str, flags: tuple[int, int, int, int]
 ) -> None:
     (finding,) = hunt_rows(pair("pastebin.com", cmd=cmd, parent=parent))
-    assert tuple(finding[c] for c in SPEC_FIELDS[10:]) == flags
+    assert tuple(finding[c] for c in knowledge.packaged().spec_fields[10:]) == flags
 
 
 def test_a_finding_carries_the_correlated_fields() -> None:
     (finding,) = hunt_rows(pair("pastebin.com", cmd="curl https://pastebin.com/raw/x", User=None))
-    assert [finding[c] for c in SPEC_FIELDS[:10]] == [
+    assert [finding[c] for c in knowledge.packaged().spec_fields[:10]] == [
         1_000_000,
         "HOST",
         "CORP\\ann",

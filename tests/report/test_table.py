@@ -88,7 +88,7 @@ CASE_TABLE = """\
 def test_case_table_one_row_per_case_ranked_by_score(make_report: MakeReport) -> None:
     report = make_report(ROWS)
     assert report.cases is not None
-    table = build_case_table(report.cases, len(report.findings), "precise")
+    table = build_case_table(report)
     assert rendered(table) == CASE_TABLE.splitlines()
 
 
@@ -101,7 +101,7 @@ def test_case_table_of_an_anonymous_process_says_how_it_was_keyed(
     ]
     report = make_report(rows)
     assert report.cases is not None
-    lines = rendered(build_case_table(report.cases, 1, "precise"), 160)
+    lines = rendered(build_case_table(report), 160)
     assert [line.split("│")[2].strip() for line in lines[4:7]] == [
         "HOST",
         "mshta.exe (30)",
@@ -111,7 +111,7 @@ def test_case_table_of_an_anonymous_process_says_how_it_was_keyed(
 
 def test_findings_table_without_a_pid_shows_the_image_alone(make_report: MakeReport) -> None:
     report = make_report([connection("{N}", None, "github.com", 1)])
-    lines = rendered(build_table(report.findings, "precise"), 160)
+    lines = rendered(build_table(report), 160)
     assert lines[4].split("│")[4].strip() == "curl.exe"
     assert "None" not in "\n".join(lines)
 
@@ -124,5 +124,5 @@ def test_case_table_names_a_renamed_binary_by_its_pe_name(make_report: MakeRepor
     ]  # fmt: skip
     report = make_report(rows)
     assert report.cases is not None
-    lines = rendered(build_case_table(report.cases, 1, "precise"), 160)
+    lines = rendered(build_case_table(report), 160)
     assert lines[5].split("│")[2].strip() == "msupdate.exe (40) is PowerShell.EXE"

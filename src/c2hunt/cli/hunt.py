@@ -124,13 +124,13 @@ def _hunt(args: argparse.Namespace, stack: ExitStack) -> tuple[HuntReport, int]:
     with Engine(kn, args.db) as engine:
         engine.load(stream)
         findings = engine.detect(args.profile)
-        findings, tuning_notes = apply_tuning_option(engine.con, findings, args)
+        findings, tuning_notes = apply_tuning_option(engine.con, findings, args, kn)
         scored = args.profile in SCORED_PROFILES
         cases = tuple(build_cases(engine.con, kn)) if scored else None
     print_read_summary(stream.stats, compact=not getattr(args, "verbose", 0))
     for note in tuning_notes:
         print(f"c2hunt: {note}", file=sys.stderr)
-    report = HuntReport(args.profile, tuple(findings), cases)
+    report = HuntReport(args.profile, tuple(findings), cases, kn)
     return report, read_exit_code(stream.stats, args.strict)
 
 

@@ -16,7 +16,7 @@ Contract (other stages build on these names):
   dest_source` (dns_process | dns_host | hostname | command_line_url | address_range),
   `service, service_category, lineage_source` (sysmon_1 | security_4688 | sysmon_1_by_pid |
   none), `risk_score, severity` and `evidence`, a list of STRUCT(kind, text, file, record,
-  time). Column names are in `c2hunt.score.FINDING_COLUMNS`.
+  time). Column names are `c2hunt.score.finding_columns(knowledge)`.
 - Table `signals(finding_id, signal, weight, evidence)`: every contribution to `risk_score`.
   Builders are listed in `c2hunt.score.signals.SIGNAL_BUILDERS` (name -> function taking the
   connection and the knowledge, INSERTing into `signals`); `c2hunt.score.score` runs them, sums

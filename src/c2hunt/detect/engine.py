@@ -17,7 +17,7 @@ from c2hunt.detect.tables import load_knowledge
 from c2hunt.errors import C2HuntError, InputError
 from c2hunt.knowledge import Knowledge
 from c2hunt.normalize.schema import EVENT_SCHEMA, TYPED_EVENTS
-from c2hunt.score import FINDING_COLUMNS, Finding, score
+from c2hunt.score import Finding, finding_columns, score
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +95,12 @@ class Engine:
 
     def findings(self) -> list[Finding]:
         """The `findings` table as `Finding`s, sorted by `_messageTime` descending."""
-        columns = ", ".join(f'"{c}"' for c in FINDING_COLUMNS)
+        names = finding_columns(self.knowledge)
+        columns = ", ".join(f'"{c}"' for c in names)
         rows = self.con.execute(
             f"SELECT {columns} FROM findings ORDER BY _messageTime DESC NULLS LAST, finding_id"
         ).fetchall()
-        return [Finding.from_row(FINDING_COLUMNS, row) for row in rows]
+        return [Finding.from_row(names, row) for row in rows]
 
     def close(self) -> None:
         self.con.close()

@@ -54,7 +54,15 @@ def flag_columns(knowledge: Knowledge, prefix: str = "") -> str:
 
 
 def suspicion_score(knowledge: Knowledge) -> str:
+    """The specification's score: the sum of its 0/1 flags, unweighted."""
     return " + ".join(f'"{flag.name}"' for flag in knowledge.flags) or "0"
+
+
+def spec_columns(knowledge: Knowledge) -> str:
+    """The specification's output fields as a SELECT list, over columns of the same names."""
+    fields = [f'"{name}"' for name in knowledge.spec_event_fields]
+    fields += [f'"{flag.name}"' for flag in knowledge.flags]
+    return ", ".join([*fields, f'{suspicion_score(knowledge)} AS "{knowledge.score_field}"'])
 
 
 def _findings_sql(knowledge: Knowledge) -> str:
@@ -84,10 +92,7 @@ def _findings_sql(knowledge: Knowledge) -> str:
         LEFT JOIN c2_lineage l USING (finding_id)
     ),
     flagged AS (SELECT *, {flag_columns(knowledge)} FROM base)
-    SELECT finding_id, _messageTime, Computer, User, Image, CommandLine, ParentImage,
-           ParentCommandLine, DestinationHostname, DestinationIp, DestinationPort,
-           {", ".join(f'"{f.name}"' for f in knowledge.flags)},
-           {suspicion_score(knowledge)} AS suspicion_score,
+    SELECT finding_id, {spec_columns(knowledge)},
            ProcessGuid, ProcessId, OriginalFileName, IntegrityLevel, dest_name, dest_source,
            service, service_category, lineage_source,
            CAST(0 AS INTEGER) AS risk_score, CAST(NULL AS VARCHAR) AS severity, evidence

@@ -14,6 +14,7 @@ import duckdb
 
 from c2hunt.correlate.events import FINDING_ID
 from c2hunt.correlate.sql import evidence, sql_literal
+from c2hunt.detect.precise import spec_columns
 from c2hunt.detect.sumo import sql_matches, unescape
 from c2hunt.knowledge import Knowledge
 
@@ -42,8 +43,6 @@ def _spec_sql(knowledge: Knowledge) -> str:
     image_where, image_first = _clause(
         "Image", [b.spec_pattern for b in knowledge.spec_binaries if b.spec_pattern]
     )
-    names = ", ".join(f'"{f.name}"' for f in knowledge.flags)
-    score = " + ".join(f'"{f.name}"' for f in knowledge.flags) or "0"
     why = evidence(
         "'spec'",
         f"'dest_host matches \"' || {host_first} || '\" and proc_image matches \"' "
@@ -59,9 +58,7 @@ def _spec_sql(knowledge: Knowledge) -> str:
         FROM events
         WHERE EventID = 3 AND {host_where} AND {image_where}
     )
-    SELECT finding_id, _messageTime, Computer, User, Image, CommandLine, ParentImage,
-           ParentCommandLine, DestinationHostname, DestinationIp, DestinationPort, {names},
-           {score} AS suspicion_score,
+    SELECT finding_id, {spec_columns(knowledge)},
            ProcessGuid, ProcessId, OriginalFileName, IntegrityLevel,
            CAST(NULL AS VARCHAR) AS dest_name, CAST(NULL AS VARCHAR) AS dest_source,
            CAST(NULL AS VARCHAR) AS service, CAST(NULL AS VARCHAR) AS service_category,

@@ -16,21 +16,6 @@ from .escape import check_printable, lucene_regex_literal, regex_literal, sumo_s
 
 PROFILES: tuple[str, ...] = ("spec", "precise")
 
-# Fields the specification's query returns, in its order, before the flags and the score.
-SPEC_FIELDS: tuple[str, ...] = (
-    "_messageTime",
-    "Computer",
-    "User",
-    "Image",
-    "CommandLine",
-    "ParentImage",
-    "ParentCommandLine",
-    "DestinationHostname",
-    "DestinationIp",
-    "DestinationPort",
-)
-SCORE_FIELD = "suspicion_score"
-
 # Deterministic rule ids: uuid5 of the profile, rule kind and knowledge version in this space.
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://attack.mitre.org/techniques/T1102/003/")
 _VERSION_DATE = re.compile(r"^(\d{4})[.\-/](\d{2})[.\-/](\d{2})$")

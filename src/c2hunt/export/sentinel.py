@@ -13,8 +13,6 @@ from c2hunt.errors import ExportError
 from c2hunt.knowledge import Flag, Knowledge
 
 from .common import (
-    SCORE_FIELD,
-    SPEC_FIELDS,
     Document,
     Wildcard,
     comment_block,
@@ -193,14 +191,14 @@ def _flag_extend(flag: Flag, column: str, spec: bool) -> str:
 def _tail(knowledge: Knowledge, mde: bool) -> list[str]:
     flags = [identifier(f.name) for f in knowledge.flags]
     if mde:
-        columns = [c for c in (MDE_COLUMNS[f] for f in SPEC_FIELDS) if c]
+        columns = [c for c in (MDE_COLUMNS[f] for f in knowledge.spec_event_fields) if c]
         time = "Timestamp"
     else:
-        columns = ["TimeGenerated", *SPEC_FIELDS[1:]]
+        columns = ["TimeGenerated", *knowledge.spec_event_fields[1:]]
         time = "TimeGenerated"
     return [
-        f"| extend {SCORE_FIELD} = {weighted_sum(knowledge)}",
-        f"| project {', '.join([*columns, *flags, SCORE_FIELD])}",
+        f"| extend {knowledge.score_field} = {weighted_sum(knowledge)}",
+        f"| project {', '.join([*columns, *flags, knowledge.score_field])}",
         f"| sort by {time} desc",
     ]
 

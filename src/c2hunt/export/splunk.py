@@ -12,8 +12,6 @@ from __future__ import annotations
 from c2hunt.knowledge import Flag, Knowledge
 
 from .common import (
-    SCORE_FIELD,
-    SPEC_FIELDS,
     Document,
     domain_regex,
     header_lines,
@@ -118,9 +116,9 @@ def _flag_eval(flag: Flag, spec: bool) -> str:
 
 def _tail(knowledge: Knowledge) -> list[str]:
     names = [identifier(f.name) for f in knowledge.flags]
-    fields = ", ".join(["_time", *SPEC_FIELDS[1:], *names, SCORE_FIELD])
+    fields = ", ".join(["_time", *knowledge.spec_event_fields[1:], *names, knowledge.score_field])
     return [
-        f"| eval {SCORE_FIELD}={weighted_sum(knowledge, '+').replace(' ', '')}",
+        f"| eval {knowledge.score_field}={weighted_sum(knowledge, '+').replace(' ', '')}",
         f"| table {fields}",
         "| sort 0 - _time",
     ]

@@ -10,8 +10,6 @@ from __future__ import annotations
 from c2hunt.knowledge import Flag, Knowledge
 
 from .common import (
-    SCORE_FIELD,
-    SPEC_FIELDS,
     Document,
     Wildcard,
     comment_block,
@@ -64,9 +62,9 @@ def _precise_body(knowledge: Knowledge) -> list[str]:
 
 def _tail(knowledge: Knowledge) -> list[str]:
     names = [f.name for f in knowledge.flags]
-    fields = ", ".join([*SPEC_FIELDS, *names, SCORE_FIELD])
+    fields = ", ".join([*knowledge.spec_event_fields, *names, knowledge.score_field])
     return [
-        f"| eval {SCORE_FIELD} = {weighted_sum(knowledge)}",
+        f"| eval {knowledge.score_field} = {weighted_sum(knowledge)}",
         f"| fields {fields}",
         "| sort by _messageTime desc",
     ]

@@ -154,6 +154,14 @@ class Knowledge:
     reverse_names: tuple[str, ...] = field(default=())
     behaviour: Behaviour = field(default=Behaviour())
     rule: RuleInfo = field(default=RuleInfo())
+    # The specification's `fields` clause: these event fields, the flags, then the score.
+    spec_event_fields: tuple[str, ...] = ()
+    score_field: str = "suspicion_score"
+
+    @property
+    def spec_fields(self) -> tuple[str, ...]:
+        """The specification's output fields, in its order."""
+        return (*self.spec_event_fields, *(f.name for f in self.flags), self.score_field)
 
     @property
     def spec_services(self) -> tuple[Service, ...]:
@@ -374,6 +382,22 @@ def _rule_info(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> R
     return replace(current, **values)
 
 
+def _spec_output(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> dict[str, Any]:
+    """`spec_output:` as the Knowledge fields it sets; a user's file rarely changes it."""
+    node = data.get("spec_output")
+    if node is None:
+        return {
+            "spec_event_fields": base.spec_event_fields if base else (),
+            "score_field": base.score_field if base else "suspicion_score",
+        }
+    if not isinstance(node, dict):
+        raise r.fail(data, "'spec_output' must be a mapping")
+    fields = node.get("fields")
+    if not isinstance(fields, list) or not all(isinstance(f, str) and f for f in fields):
+        raise r.fail(node, "'spec_output.fields' must be a list of field names")
+    return {"spec_event_fields": tuple(fields), "score_field": r.get(node, "score", str)}
+
+
 def _merge(base: list[Any], extra: Iterable[Any], key: str) -> list[Any]:
     """Entries of `extra` replace those of `base` with the same key; new ones are appended."""
     merged = {getattr(item, key): item for item in base}
@@ -431,6 +455,7 @@ def _build(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> Knowl
         else (base.reverse_names if base else ()),
         behaviour=_behaviour(r, data, base),
         rule=_rule_info(r, data, base),
+        **_spec_output(r, data, base),
     )
 
 

@@ -9,31 +9,17 @@ findings, CSV and JSONL one row per finding with its `case_id`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TextIO
 
 from c2hunt.errors import C2HuntError
 from c2hunt.report.formats import WRITERS
+from c2hunt.report.model import HuntReport
 from c2hunt.report.table import write_case_table, write_table
-from c2hunt.score import Finding
-from c2hunt.score.cases import Case
 
 FORMATS = ("table", "csv", "json", "jsonl")
 VIEWS = ("cases", "findings")
 
 __all__ = ["FORMATS", "VIEWS", "HuntReport", "write_report"]
-
-
-@dataclass(frozen=True, slots=True)
-class HuntReport:
-    """What a hunt reports: its findings, newest first, and its cases, highest score first.
-
-    `cases` is None for a profile that is not scored (`spec`): its findings are not grouped.
-    """
-
-    profile: str
-    findings: tuple[Finding, ...]
-    cases: tuple[Case, ...] | None = None
 
 
 def write_report(report: HuntReport, fmt: str, out: TextIO, view: str = "findings") -> None:
@@ -42,10 +28,10 @@ def write_report(report: HuntReport, fmt: str, out: TextIO, view: str = "finding
     if view == "cases" and report.cases is None:
         raise C2HuntError(f"the {report.profile!r} profile has no cases; use the findings view")
     if fmt == "table" and view == "cases":
-        write_case_table(report.cases or (), len(report.findings), report.profile, out)
+        write_case_table(report, out)
     elif fmt == "table":
-        write_table(report.findings, report.profile, out)
+        write_table(report, out)
     elif fmt in WRITERS:
-        WRITERS[fmt](report.findings, report.cases, report.profile, out)
+        WRITERS[fmt](report, out)
     else:
         raise C2HuntError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")

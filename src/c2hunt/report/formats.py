@@ -17,15 +17,19 @@ from typing import Any, TextIO
 
 import orjson
 
+from c2hunt.report.model import HuntReport
 from c2hunt.report.sanitize import for_csv, for_json
-from c2hunt.score import FINDING_COLUMNS, SPEC_FIELDS, Evidence, Finding
+from c2hunt.score import Evidence, Finding, finding_columns
 from c2hunt.score.cases import Case
 
 CASE_ID = "case_id"
 
 
-def columns_for(profile: str) -> tuple[str, ...]:
-    return SPEC_FIELDS if profile == "spec" else (*FINDING_COLUMNS, CASE_ID)
+def columns_for(report: HuntReport) -> tuple[str, ...]:
+    """The specification's fields for `spec`; else every finding column and the case id."""
+    if report.profile == "spec":
+        return report.knowledge.spec_fields
+    return (*finding_columns(report.knowledge), CASE_ID)
 
 
 def _evidence(items: Sequence[Evidence]) -> list[dict[str, Any]]:
@@ -87,23 +91,20 @@ def _json(value: Any) -> str:
     return for_json(orjson.dumps(value).decode())
 
 
-def write_jsonl(
-    findings: Sequence[Finding], cases: Sequence[Case] | None, profile: str, out: TextIO
-) -> None:
-    columns, ids = columns_for(profile), case_ids(cases)
-    for finding in findings:
+def write_jsonl(report: HuntReport, out: TextIO) -> None:
+    columns, ids = columns_for(report), case_ids(report.cases)
+    for finding in report.findings:
         out.write(_json(as_dict(finding, columns, ids)) + "\n")
 
 
-def write_json(
-    findings: Sequence[Finding], cases: Sequence[Case] | None, profile: str, out: TextIO
-) -> None:
-    columns, ids = columns_for(profile), case_ids(cases)
-    rows = [as_dict(f, columns, ids) for f in findings]
-    if profile == "spec":
+def write_json(report: HuntReport, out: TextIO) -> None:
+    columns, ids = columns_for(report), case_ids(report.cases)
+    rows = [as_dict(f, columns, ids) for f in report.findings]
+    if report.profile == "spec":
         out.write(_json(rows) + "\n")
         return
-    document = {"profile": profile, "cases": [case_dict(c) for c in cases or ()], "findings": rows}
+    cases = [case_dict(c) for c in report.cases or ()]
+    document = {"profile": report.profile, "cases": cases, "findings": rows}
     out.write(_json(document) + "\n")
 
 
@@ -113,13 +114,11 @@ def _csv_cell(value: Any) -> Any:
     return for_csv(value) if isinstance(value, str) else value
 
 
-def write_csv(
-    findings: Sequence[Finding], cases: Sequence[Case] | None, profile: str, out: TextIO
-) -> None:
-    columns, ids = columns_for(profile), case_ids(cases)
+def write_csv(report: HuntReport, out: TextIO) -> None:
+    columns, ids = columns_for(report), case_ids(report.cases)
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    for finding in findings:
+    for finding in report.findings:
         row = as_dict(finding, columns, ids)
         writer.writerow([_csv_cell(row[c]) for c in columns])
 

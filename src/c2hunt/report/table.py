@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from c2hunt.report.model import HuntReport
 from c2hunt.report.sanitize import for_terminal
 from c2hunt.score import Finding, Severity
 from c2hunt.score.cases import Case
@@ -66,8 +67,8 @@ def _severity(level: Severity | None) -> Text:
     return _cell(level or "-", _STYLES.get(level, "") if level else "")
 
 
-def _flags(finding: Finding) -> str:
-    names = [n for n in ("is_encoded", "is_office_parent", "is_service_spawn") if finding[n]]
+def _flags(finding: Finding, flags: Sequence[str]) -> str:
+    names = [name for name in flags if finding.fields.get(name)]
     return ", ".join(n.removeprefix("is_") for n in names) or "-"
 
 
@@ -89,7 +90,9 @@ def _destination(finding: Finding, profile: str) -> Text:
     return cell
 
 
-def build_table(findings: Sequence[Finding], profile: str) -> Table:
+def build_table(report: HuntReport) -> Table:
+    findings, profile = report.findings, report.profile
+    flags = [flag.name for flag in report.knowledge.flags]
     table = Table(title=f"c2hunt: {len(findings)} finding(s), profile {profile}", show_lines=True)
     for name in ("time (UTC)", "severity", "host", "process", "destination", "service", "flags"):
         table.add_column(name, overflow="fold")
@@ -103,7 +106,7 @@ def build_table(findings: Sequence[Finding], profile: str) -> Table:
             _cell(_image(f)),
             _destination(f, profile),
             _cell(f["service"] or "-"),
-            _cell(_flags(f)),
+            _cell(_flags(f, flags)),
             _cell(shorten(f["CommandLine"] or "-", keep)),
         )
     return table
@@ -134,8 +137,12 @@ def _case_seen(case: Case) -> Text:
     return _cell(first) if first == last else _cell(first).append("\n").append(_cell(last))
 
 
-def build_case_table(cases: Sequence[Case], findings: int, profile: str) -> Table:
-    title = f"c2hunt: {len(cases)} case(s) from {findings} finding(s), profile {profile}"
+def build_case_table(report: HuntReport) -> Table:
+    cases = report.cases or ()
+    title = (
+        f"c2hunt: {len(cases)} case(s) from {len(report.findings)} finding(s), "
+        f"profile {report.profile}"
+    )
     table = Table(title=title, show_lines=True)
     table.add_column("score", no_wrap=True)
     table.add_column("host / process", overflow="fold")
@@ -174,11 +181,11 @@ def _console(out: TextIO) -> Console:
     return Console(file=out, highlight=False, width=None if wide else _FILE_WIDTH)
 
 
-def write_table(findings: Sequence[Finding], profile: str, out: TextIO) -> None:
+def write_table(report: HuntReport, out: TextIO) -> None:
     """The findings table: rich on a terminal, the same without colour in a file or pipe."""
-    _console(out).print(build_table(findings, profile))
+    _console(out).print(build_table(report))
 
 
-def write_case_table(cases: Sequence[Case], findings: int, profile: str, out: TextIO) -> None:
-    """The cases table (`findings`: how many findings the cases group)."""
-    _console(out).print(build_case_table(cases, findings, profile))
+def write_case_table(report: HuntReport, out: TextIO) -> None:
+    """The cases table: one row per case, highest score first."""
+    _console(out).print(build_case_table(report))

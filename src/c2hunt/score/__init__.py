@@ -15,23 +15,21 @@ from c2hunt.errors import RuleError
 from c2hunt.knowledge import Knowledge
 from c2hunt.score.model import (
     EVIDENCE_FIELDS,
-    FINDING_COLUMNS,
-    SPEC_FIELDS,
     Evidence,
     Finding,
     Severity,
+    finding_columns,
 )
 from c2hunt.score.signals import SIGNAL_BUILDERS, SIGNALS_DDL, SignalBuilder
 
 __all__ = [
     "EVIDENCE_FIELDS",
-    "FINDING_COLUMNS",
     "SIGNAL_BUILDERS",
-    "SPEC_FIELDS",
     "Evidence",
     "Finding",
     "Severity",
     "SignalBuilder",
+    "finding_columns",
     "score",
     "severity_sql",
 ]

@@ -8,23 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# The specification's output fields, in its order (its `fields` clause).
-SPEC_FIELDS: tuple[str, ...] = (
-    "_messageTime",
-    "Computer",
-    "User",
-    "Image",
-    "CommandLine",
-    "ParentImage",
-    "ParentCommandLine",
-    "DestinationHostname",
-    "DestinationIp",
-    "DestinationPort",
-    "is_encoded",
-    "is_office_parent",
-    "is_service_spawn",
-    "suspicion_score",
-)
+from c2hunt.knowledge import Knowledge
+
 # What c2hunt adds to say why a finding is one.
 EVIDENCE_FIELDS: tuple[str, ...] = (
     "ProcessGuid",
@@ -40,7 +25,11 @@ EVIDENCE_FIELDS: tuple[str, ...] = (
     "severity",
     "evidence",
 )
-FINDING_COLUMNS: tuple[str, ...] = ("finding_id", *SPEC_FIELDS, *EVIDENCE_FIELDS)
+
+
+def finding_columns(knowledge: Knowledge) -> tuple[str, ...]:
+    """The `findings` table's columns: id, the specification's fields, then the evidence."""
+    return ("finding_id", *knowledge.spec_fields, *EVIDENCE_FIELDS)
 
 
 class Severity(enum.IntEnum):
@@ -80,7 +69,7 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One connection reported by a hunt; `fields` holds the columns of `FINDING_COLUMNS`."""
+    """One connection reported by a hunt; `fields` holds the columns of `finding_columns`."""
 
     finding_id: str
     fields: Mapping[str, Any]

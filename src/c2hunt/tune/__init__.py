@@ -35,8 +35,8 @@ import duckdb
 
 from c2hunt.correlate.sql import ip_family, ip_number, norm_ip
 from c2hunt.errors import RuleError
-from c2hunt.knowledge import read_yaml
-from c2hunt.score import FINDING_COLUMNS
+from c2hunt.knowledge import Knowledge, packaged, read_yaml
+from c2hunt.score import finding_columns
 
 __all__ = [
     "EXAMPLES",
@@ -50,7 +50,13 @@ __all__ = [
 
 EXAMPLES = Path(__file__).with_name("examples.yaml")
 OPERATORS = ("equals", "glob", "any_of", "regex", "cidr")
-FIELDS = tuple(c for c in FINDING_COLUMNS if c != "evidence")
+
+
+def tunable_fields(knowledge: Knowledge) -> tuple[str, ...]:
+    """The finding columns a suppression can test: all but the evidence list."""
+    return tuple(c for c in finding_columns(knowledge) if c != "evidence")
+
+
 _REGEX_SPECIAL = set("\\.^$|?*+()[]{}")
 _SUPPRESSION_KEYS = {"name", "reason", "expires", "match", "any", "__line__"}
 
@@ -144,9 +150,11 @@ def _fail(path: str, node: Any, message: str) -> RuleError:
     return RuleError(message, f"{path}:{line}")
 
 
-def _condition(path: str, node: Mapping[str, Any], name: str, spec: Any) -> Condition:
-    if name not in FIELDS:
-        raise _fail(path, node, f"unknown field '{name}'; fields: {', '.join(FIELDS)}")
+def _condition(
+    path: str, node: Mapping[str, Any], name: str, spec: Any, fields: tuple[str, ...]
+) -> Condition:
+    if name not in fields:
+        raise _fail(path, node, f"unknown field '{name}'; fields: {', '.join(fields)}")
     if not isinstance(spec, Mapping):
         if isinstance(spec, str | int | float) and not isinstance(spec, bool):
             return Condition(name, "equals", str(spec))
@@ -179,10 +187,10 @@ def _operand(path: str, node: Mapping[str, Any], name: str, op: str, value: Any)
     return text
 
 
-def _conditions(path: str, node: Any, where: str) -> tuple[Condition, ...]:
+def _conditions(path: str, node: Any, where: str, fields: tuple[str, ...]) -> tuple[Condition, ...]:
     if not isinstance(node, Mapping) or len([k for k in node if k != "__line__"]) == 0:
         raise _fail(path, node, f"'{where}' must be a mapping of field: condition")
-    return tuple(_condition(path, node, k, v) for k, v in node.items() if k != "__line__")
+    return tuple(_condition(path, node, k, v, fields) for k, v in node.items() if k != "__line__")
 
 
 def _expires(path: str, node: Mapping[str, Any]) -> date | None:
@@ -199,7 +207,7 @@ def _expires(path: str, node: Mapping[str, Any]) -> date | None:
         ) from None
 
 
-def _suppression(path: str, node: Any) -> Suppression:
+def _suppression(path: str, node: Any, fields: tuple[str, ...]) -> Suppression:
     if not isinstance(node, Mapping):
         raise _fail(path, node, "each suppression must be a mapping")
     unknown = sorted(set(node) - _SUPPRESSION_KEYS)
@@ -217,14 +225,19 @@ def _suppression(path: str, node: Any) -> Suppression:
         name=node["name"].strip(),
         reason=node["reason"].strip(),
         expires=_expires(path, node),
-        match=_conditions(path, node["match"], "match") if "match" in node else (),
-        any=tuple(_conditions(path, g, "any") for g in groups),
+        match=_conditions(path, node["match"], "match", fields) if "match" in node else (),
+        any=tuple(_conditions(path, g, "any", fields) for g in groups),
         where=f"{path}:{node.get('__line__', 1)}",
     )
 
 
-def load_tuning(path: Path | str) -> tuple[Suppression, ...]:
-    """The suppressions of a tuning file; RuleError naming `file:line` and field if invalid."""
+def load_tuning(path: Path | str, knowledge: Knowledge | None = None) -> tuple[Suppression, ...]:
+    """The suppressions of a tuning file; RuleError naming `file:line` and field if invalid.
+
+    Conditions may test any finding column of `knowledge` (the packaged one by default), so a
+    flag added by a rule file can be tuned like the others.
+    """
+    fields = tunable_fields(knowledge or packaged())
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -233,7 +246,7 @@ def load_tuning(path: Path | str) -> tuple[Suppression, ...]:
     items = data.get("suppressions")
     if not isinstance(items, list):
         raise _fail(str(path), data, "the file must have a list 'suppressions'")
-    suppressions = tuple(_suppression(str(path), item) for item in items)
+    suppressions = tuple(_suppression(str(path), item, fields) for item in items)
     seen: set[str] = set()
     for suppression in suppressions:
         if suppression.name in seen:

@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from c2hunt.knowledge import Knowledge
 from c2hunt.score import Finding
 from c2hunt.tune import apply_tuning, load_tuning
 
@@ -29,12 +30,13 @@ def apply_tuning_option(
     con: duckdb.DuckDBPyConnection,
     findings: list[Finding],
     args: argparse.Namespace,
+    knowledge: Knowledge,
     today: date | None = None,
 ) -> tuple[list[Finding], list[str]]:
     """The findings left after `--tuning`, and the lines to tell the user about it."""
     if not getattr(args, "tuning", None):
         return findings, []
-    result = apply_tuning(con, load_tuning(args.tuning), today)
+    result = apply_tuning(con, load_tuning(args.tuning, knowledge), today)
     notes = [
         f"suppression '{s.name}' expired on {s.expires} ({s.where}); it no longer applies"
         for s in result.expired
