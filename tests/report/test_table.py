@@ -95,10 +95,7 @@ def test_case_table_one_row_per_case_ranked_by_score(make_report: MakeReport) ->
 def test_case_table_of_an_anonymous_process_says_how_it_was_keyed(
     make_report: MakeReport,
 ) -> None:
-    rows = [
-        sysmon(1, ProcessGuid="{M}", ProcessId=30, Image=r"C:\w\mshta.exe", CommandLine="mshta"),
-        connection(ZERO, 30, "github.com", 1, "<unknown process>"),
-    ]
+    rows = [connection(ZERO, 30, "github.com", 1, r"C:\w\mshta.exe")]
     report = make_report(rows)
     assert report.cases is not None
     lines = rendered(build_case_table(report), 160)

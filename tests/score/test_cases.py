@@ -61,6 +61,7 @@ EVENTS = [
     connect("H1", ZERO, 31, "<unknown process>", "raw.githubusercontent.com", "185.199.108.1", 50),
     start("H2", "{EEEE}", 40, r"C:\Windows\System32\certutil.exe", "certutil -urlcache -f x"),
     connect("H2", "{EEEE}", 40, r"C:\Windows\System32\certutil.exe", "pastebin.com", "1.2.3.4", 70),
+    connect("H2", ZERO, 77, MSHTA, "raw.githubusercontent.com", "185.199.108.1", 80),
 ]
 
 
@@ -96,14 +97,12 @@ def test_cases_group_by_host_and_process_and_rank_by_score(engine: Engine) -> No
     assert [described(engine.con, c) for c in cases] == [
         ("H1", "bbbb", 6, 6, ("H1 api.telegram.org @30",)),
         ("H1", "aaaa", 5, 4, ("H1 discord.com @60", "H1 github.com @90")),
-        (
-            "H1",
-            "image:mshta.exe",
-            4,
-            4,
-            ("H1 raw.githubusercontent.com @20", "H1 raw.githubusercontent.com @50"),
-        ),
+        # Two anonymous mshta connections: each process is known by PID from its creation.
+        ("H1", "dddd", 4, 4, ("H1 raw.githubusercontent.com @50",)),
         ("H2", "aaaa", 4, 4, ("H2 github.com @40",)),
+        ("H1", "cccc", 4, 4, ("H1 raw.githubusercontent.com @20",)),
+        # Anonymous with no creation to find: known only by its image on the host.
+        ("H2", "image:mshta.exe", 3, 3, ("H2 raw.githubusercontent.com @80",)),
     ]
 
 
@@ -138,11 +137,16 @@ def test_case_score_counts_each_distinct_signal_once_at_its_highest_weight(
     )
 
 
-def test_anonymous_process_case_lists_its_pids_and_the_lead_command_line(engine: Engine) -> None:
-    case = build_cases(engine.con, engine.knowledge)[2]
-    assert (case.image, case.process_ids) == (MSHTA, (30, 31))
-    # Equal scores: the newest finding leads.
-    assert case.command_line == "mshta https://raw.githubusercontent.com/c/d.hta"
+def test_an_anonymous_connection_joins_the_case_of_its_process(engine: Engine) -> None:
+    cases = {c.process: c for c in build_cases(engine.con, engine.knowledge)}
+    by_pid = cases["dddd"]
+    assert (by_pid.image, by_pid.process_ids, by_pid.command_line) == (
+        MSHTA,
+        (31,),
+        "mshta https://raw.githubusercontent.com/c/d.hta",
+    )
+    by_image = cases["image:mshta.exe"]
+    assert (by_image.image, by_image.process_ids, by_image.command_line) == (MSHTA, (77,), None)
 
 
 def test_suppressed_findings_make_no_case(engine: Engine) -> None:
@@ -158,7 +162,7 @@ def test_cases_table_stays_in_the_database(engine: Engine) -> None:
         "SELECT case_id FROM cases ORDER BY risk_score DESC, last_seen DESC"
     ).fetchall()
     assert [i for (i,) in stored] == ids
-    assert len(set(ids)) == 4 and all(len(i) == 12 for i in ids)
+    assert len(set(ids)) == 6 and all(len(i) == 12 for i in ids)
 
 
 def test_cases_need_a_scored_profile(knowledge: Knowledge) -> None:

@@ -452,21 +452,20 @@ def _insert_findings(
 ) -> None:
     """Append `table`'s rows to `findings`, `c2_service_match` and `c2_binary_match`."""
     # Imported here: the precise profile imports this module to run its finding sources.
-    from c2hunt.detect.precise import flag_columns, suspicion_score
+    from c2hunt.detect.precise import flag_columns, spec_columns
 
     item = evidence(kind, "text", "_file", "_record", "_messageTime")
     lineage = evidence(
         "'lineage'", "source || ' ' || Image || ': ' || CommandLine", "p_file", "p_record", "p_time"
     )
-    flags = ", ".join(f'"{f.name}"' for f in knowledge.flags)
     con.execute(
         f"""
         INSERT INTO findings BY NAME
-        WITH flagged AS (SELECT *, {flag_columns(knowledge)} FROM {table})
-        SELECT finding_id, _messageTime, Computer, User, Image, CommandLine, ParentImage,
-               ParentCommandLine, CAST(NULL AS VARCHAR) AS DestinationHostname,
-               DestinationIp, DestinationPort, {flags},
-               {suspicion_score(knowledge)} AS suspicion_score, ProcessGuid, ProcessId,
+        WITH flagged AS (
+            SELECT *, CAST(NULL AS VARCHAR) AS DestinationHostname, {flag_columns(knowledge)}
+            FROM {table}
+        )
+        SELECT finding_id, {spec_columns(knowledge)}, ProcessGuid, ProcessId,
                OriginalFileName, IntegrityLevel, dest_name, dest_source, service,
                category AS service_category, source AS lineage_source,
                CAST(0 AS INTEGER) AS risk_score, CAST(NULL AS VARCHAR) AS severity,

@@ -80,7 +80,9 @@ def _findings_sql(knowledge: Knowledge) -> str:
         SELECT c.finding_id, c._messageTime, c.Computer, coalesce(c.User, l.User) AS User,
                {_IMAGE} AS Image, l.CommandLine, l.ParentImage, l.ParentCommandLine,
                c.DestinationHostname, c.DestinationIp, c.DestinationPort,
-               c.ProcessGuid, c.ProcessId, l.OriginalFileName, l.IntegrityLevel,
+               CASE WHEN c.guid_zero THEN coalesce(l.lineage_guid, c.ProcessGuid)
+                    ELSE c.ProcessGuid END AS ProcessGuid,
+               c.ProcessId, l.OriginalFileName, l.IntegrityLevel,
                d.dest_name, d.dest_source, s.service, s.category AS service_category,
                coalesce(l.lineage_source, 'none') AS lineage_source,
                [e FOR e IN [{connection}, d.dest_evidence, l.lineage_evidence]
