@@ -27,9 +27,22 @@ from c2hunt.emulate.writers import FORMATS, write_events
 from c2hunt.errors import InputError
 from c2hunt.knowledge import Knowledge, packaged
 
-__all__ = ["FORMATS", "MANIFEST", "Scenario", "Simulation", "simulate", "write"]
+__all__ = [
+    "FORMATS",
+    "LOGS",
+    "MANIFEST",
+    "Scenario",
+    "Simulation",
+    "manifest_files",
+    "read_manifest",
+    "simulate",
+    "write",
+]
 
 MANIFEST = "manifest.json"
+# The telemetry goes into this folder below the output directory and the manifest beside it,
+# so that `c2hunt hunt OUT/logs` reads the telemetry and nothing else.
+LOGS = "logs"
 DEFAULT_START = datetime(2024, 5, 14, 7, 30, tzinfo=UTC)
 HOURS = 6.0
 
@@ -83,18 +96,18 @@ def manifest(simulation: Simulation, fmt: str, files: list[Path]) -> dict[str, A
         "seed": simulation.seed,
         "format": fmt,
         "events": len(simulation.events),
-        "files": [f.name for f in files],
+        "files": [f"{LOGS}/{f.name}" for f in files],
         "scenarios": [asdict(s) for s in simulation.scenarios],
     }
 
 
 def write(simulation: Simulation, out: Path, fmt: str = "xml") -> Path:
-    """Write the telemetry and `manifest.json` into `out`; the manifest's path."""
+    """Write the telemetry into `out/logs` and `manifest.json` into `out`; the manifest's path."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", str(out))
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        files = write_events(list(simulation.events), out, fmt)
+        (out / LOGS).mkdir(parents=True, exist_ok=True)
+        files = write_events(list(simulation.events), out / LOGS, fmt)
         path = out / MANIFEST
         path.write_bytes(orjson.dumps(manifest(simulation, fmt, files), option=orjson.OPT_INDENT_2))
     except OSError as exc:
@@ -122,3 +135,12 @@ def read_manifest(path: Path) -> tuple[Scenario, ...]:
         return tuple(_scenario(s) for s in orjson.loads(path.read_bytes())["scenarios"])
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
         raise InputError(f"not a c2hunt simulation manifest: {exc}", str(path)) from None
+
+
+def manifest_files(path: Path) -> list[Path]:
+    """The telemetry files a manifest written by `write` lists, as paths."""
+    try:
+        names = orjson.loads(path.read_bytes())["files"]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        raise InputError(f"not a c2hunt simulation manifest: {exc}", str(path)) from None
+    return [path.parent / name for name in names]

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from c2hunt.detect import Engine
-from c2hunt.emulate import MANIFEST, read_manifest, simulate, write
+from c2hunt.emulate import MANIFEST, manifest_files, read_manifest, simulate, write
 from c2hunt.emulate.world import Scenario
 from c2hunt.errors import InputError
 from c2hunt.knowledge import Knowledge, packaged
@@ -155,7 +155,7 @@ def validate(
     """Simulate into `workdir`, hunt it with and without `tuning`, and check each scenario."""
     write(simulate(seed), workdir, fmt)
     scenarios = read_manifest(workdir / MANIFEST)
-    files = sorted(p for p in workdir.iterdir() if p.name != MANIFEST)
+    files = manifest_files(workdir / MANIFEST)
     knowledge = packaged()
     untuned = _hunt(files, knowledge, None, today or date.today())
     tuned = _hunt(files, knowledge, tuning, today or date.today())
