@@ -5,7 +5,7 @@ Public API::
     from c2hunt.read import read_events, ReadStats
 
     stream = read_events(paths, strict=False, threads=0,
-                         max_decompressed_bytes=8 << 30, batch_size=65536)
+                         max_decompressed_bytes=8 << 30, batch_size=16384)
     for batch in stream:      # pyarrow.RecordBatch, schema c2hunt.normalize.schema.EVENT_SCHEMA
         ...
     stream.stats              # ReadStats, complete once iteration ends

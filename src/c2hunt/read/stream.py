@@ -33,7 +33,9 @@ from c2hunt.read.xmlfile import read_xml
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_DECOMPRESSED_BYTES = 8 << 30
-DEFAULT_BATCH_SIZE = 65536
+# Rows per Arrow batch: the reader's peak memory scales with it, not with the input (16384 rows
+# of a Sysmon log peak near 125 MiB, measured in bench/hunt_bench.py's setting).
+DEFAULT_BATCH_SIZE = 16384
 # One record (a JSON line, a CSV row, one XML field) larger than this is rejected: a Windows
 # event is at most 64 KiB, so this only stops garbage from filling memory.
 MAX_RECORD_BYTES = 4 << 20
