@@ -8,7 +8,7 @@ import pytest
 from c2hunt.correlate.behaviour import beacon_table
 from c2hunt.detect import Engine
 from c2hunt.detect.testing import event, query_rows, sysmon
-from c2hunt.emulate import simulate, write
+from c2hunt.emulate import MANIFEST, manifest_files, simulate, write
 from c2hunt.knowledge import packaged
 from c2hunt.normalize.schema import POWERSHELL_CHANNEL
 from c2hunt.read import read_events
@@ -20,9 +20,8 @@ SEED = 7
 def hunted(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     out = tmp_path_factory.mktemp("sim")
     sim = simulate(SEED)
-    write(sim, out, "jsonl")
     engine = Engine(packaged())
-    engine.load(read_events([p for p in out.iterdir() if p.suffix == ".jsonl"]))
+    engine.load(read_events(manifest_files(write(sim, out, "jsonl"))))
     engine.detect()
     yield sim, engine
     engine.close()
@@ -295,7 +294,7 @@ def test_emulated_script_blocks_by_format(tmp_path: Path, fmt: str, logged: str)
     sim = simulate(SEED)
     write(sim, tmp_path, fmt)
     (guid,) = next(s for s in sim.scenarios if s.name == "test1_pastebin_powershell").process_guids
-    engine = _hunt([p for p in tmp_path.iterdir() if p.name != "manifest.json"])
+    engine = _hunt(manifest_files(tmp_path / MANIFEST))
     evidence = engine.con.execute(
         "SELECT DISTINCT s.evidence FROM findings f JOIN signals s USING (finding_id) "
         "WHERE f.ProcessGuid = ? AND s.signal = 'script_block_fetch_exec'",

@@ -398,25 +398,37 @@ def _bits_from_service(con: duckdb.DuckDBPyConnection, knowledge: Knowledge, win
     """Without a BITS log: the BITS service's connection to a host that a listed binary's
     command line, on the same host and within the window, names in a URL."""
     service = any_regex((knowledge.behaviour.bits_service_command,))
+    # Each creation's URL hosts are extracted once and joined by equality: comparing every
+    # service connection with every creation of its host was quadratic in a long log.
     con.execute(
         f"""
         INSERT INTO c2_bits_candidates
+        WITH service AS (
+            SELECT c.finding_id, c.Computer, c._messageTime, d.dest_name, c.DestinationIp,
+                   c.DestinationPort, c._file, c._record, l.CommandLine AS service_command
+            FROM c2_connections c
+            JOIN c2_destinations d USING (finding_id)
+            JOIN c2_lineage l USING (finding_id)
+            WHERE regexp_matches(l.CommandLine, {service})
+              AND NOT EXISTS (SELECT 1 FROM c2_bits_jobs j WHERE j.Computer = c.Computer
+                              AND abs(j.t - c._messageTime) <= {window})
+        ),
+        named AS (
+            SELECT *, unnest(list_distinct({url_hosts("CommandLine")})) AS url_host
+            FROM c2_creations
+            WHERE Computer IN (SELECT Computer FROM service) AND contains(CommandLine, '://')
+        )
         SELECT substr(md5(concat_ws('|', 'bits', c.finding_id, p.ProcessGuid)), 1, 16),
-               c.Computer, c._messageTime, d.dest_name, 'bits_service', c.DestinationIp,
+               c.Computer, c._messageTime, c.dest_name, 'bits_service', c.DestinationIp,
                c.DestinationPort, c._file, c._record, {_PROCESS},
-               'BITS service (' || l.CommandLine || ') reached ' || d.dest_name || ' '
+               'BITS service (' || c.service_command || ') reached ' || c.dest_name || ' '
                || printf('%.1f', abs(c._messageTime - p._messageTime) / 1000)
                || ' s from ' || p.Image || ' naming it in its command line'
-        FROM c2_connections c
-        JOIN c2_destinations d USING (finding_id)
-        JOIN c2_lineage l USING (finding_id)
-        JOIN c2_creations p
-          ON p.Computer = c.Computer AND abs(p._messageTime - c._messageTime) <= {window}
-         AND list_contains({url_hosts("p.CommandLine")}, d.dest_name)
-        WHERE regexp_matches(l.CommandLine, {service})
-          AND NOT EXISTS (SELECT 1 FROM c2_bits_jobs j WHERE j.Computer = c.Computer
-                          AND abs(j.t - c._messageTime) <= {window})
-        QUALIFY row_number() OVER (PARTITION BY p.Computer, p.ProcessGuid, d.dest_name
+        FROM service c
+        JOIN named p
+          ON p.Computer = c.Computer AND p.url_host = c.dest_name
+         AND abs(p._messageTime - c._messageTime) <= {window}
+        QUALIFY row_number() OVER (PARTITION BY p.Computer, p.ProcessGuid, c.dest_name
                                    ORDER BY c._messageTime) = 1
         """
     )
