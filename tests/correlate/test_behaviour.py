@@ -287,7 +287,7 @@ def test_script_block_by_process_identity_or_host(
     ("fmt", "logged"),
     [
         ("xml", "by the same process (PID "),  # System/Execution ProcessID
-        ("flat", "on the same host (no process id to compare)"),  # OTRF: ExecutionProcessID
+        ("flat", "by the same process (PID "),  # OTRF: ExecutionProcessID
     ],
 )
 def test_emulated_script_blocks_by_format(tmp_path: Path, fmt: str, logged: str) -> None:

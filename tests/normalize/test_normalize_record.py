@@ -166,6 +166,7 @@ PS = "Microsoft-Windows-PowerShell/Operational"
             }
         },
         {"EventID": 4104, "Channel": PS, "ProcessID": "6120", "ScriptBlockText": "iex"},
+        {"EventID": 4104, "Channel": PS, "ExecutionProcessID": 6120, "ScriptBlockText": "iex"},
         {
             "winlog": {
                 "event_id": 4104,
@@ -175,7 +176,7 @@ PS = "Microsoft-Windows-PowerShell/Operational"
             }
         },
     ],
-    ids=["nested", "flat", "ecs"],
+    ids=["nested", "flat", "otrf", "ecs"],
 )
 def test_script_block_pid_is_the_powershell_host_that_logged_it(event: dict[str, Any]) -> None:
     assert normalize(event)["ProcessId"] == 6120

@@ -76,8 +76,9 @@ _KIND_ALIASES: dict[Kind, dict[str, str]] = {
         "DestPort": "DestinationPort",
     },
     # The process that logs a script block is the PowerShell host that ran it, so the logger's
-    # PID (System/Execution, "ProcessID" in flat exports) is the subject's here.
-    (POWERSHELL_CHANNEL, 4104): {"ProcessID": "ProcessId"},
+    # PID (System/Execution; "ProcessID" or OTRF's "ExecutionProcessID" in flat exports) is the
+    # subject's here.
+    (POWERSHELL_CHANNEL, 4104): {"ProcessID": "ProcessId", "ExecutionProcessID": "ProcessId"},
     (BITS_CHANNEL, 3): {
         "jobTitle": "JobTitle",
         "jobId": "JobId",
