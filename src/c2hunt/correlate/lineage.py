@@ -20,16 +20,13 @@ import duckdb
 from c2hunt.correlate.sql import basename, evidence
 from c2hunt.correlate.windows import CLOCK_SKEW_MS
 
-_COLUMNS = (
-    "p.CommandLine, p.ParentImage, p.ParentCommandLine, p.OriginalFileName, p.User, "
-    "p.IntegrityLevel, p.Image AS lineage_image, p.ProcessGuid AS lineage_guid, "
-    "p._messageTime AS lineage_time, p._file AS lineage_file, p._record AS lineage_record"
-)
+# A creation is known by where it was read: file and record (EVTX record or line number).
+_KEY = "p._file AS creation_file, p._record AS creation_record"
 
 
 def _by_pid(source: str, connections: str, rank: int) -> str:
     return f"""
-    SELECT c.finding_id, {_COLUMNS}, '{source}' AS lineage_source, {rank} AS rank
+    SELECT c.finding_id, {_KEY}, '{source}' AS lineage_source, {rank} AS rank
     FROM (SELECT *, _messageTime + {CLOCK_SKEW_MS} AS t_limit FROM c2_connections
           WHERE {connections}) c
     ASOF JOIN (SELECT * FROM c2_creations WHERE source = '{source.removesuffix("_by_pid")}') p
@@ -38,10 +35,12 @@ def _by_pid(source: str, connections: str, rank: int) -> str:
     """
 
 
-_LINEAGE = f"""
-CREATE OR REPLACE TABLE c2_lineage AS
+# Candidates are ranked on keys alone, then joined back to their creation: carrying command
+# lines through the ranking, and copying them onto every connection, was most of the memory.
+_LINEAGE_KEYS = f"""
+CREATE OR REPLACE TABLE c2_lineage_keys AS
 WITH by_guid AS (
-    SELECT c.finding_id, {_COLUMNS}, 'sysmon_1' AS lineage_source, 1 AS rank
+    SELECT c.finding_id, {_KEY}, 'sysmon_1' AS lineage_source, 1 AS rank
     FROM c2_connections c
     JOIN c2_creations p
       ON p.source = 'sysmon_1' AND p.Computer = c.Computer AND p.guid_key = c.guid_key
@@ -54,26 +53,36 @@ candidates AS (
     UNION ALL {_by_pid("sysmon_1_by_pid", "guid_zero", 2)}
     UNION ALL {_by_pid("security_4688", "true", 3)}
 )
-SELECT * EXCLUDE (rank),
+SELECT * EXCLUDE (rank) FROM candidates
+QUALIFY row_number() OVER (PARTITION BY finding_id ORDER BY rank) = 1
+"""
+
+_LINEAGE = f"""
+CREATE OR REPLACE VIEW c2_lineage AS
+SELECT k.finding_id, p.CommandLine, p.ParentImage, p.ParentCommandLine, p.OriginalFileName,
+       p.User, p.IntegrityLevel, p.Image AS lineage_image, p.ProcessGuid AS lineage_guid,
+       p._messageTime AS lineage_time, p._file AS lineage_file, p._record AS lineage_record,
+       k.lineage_source,
        {
     evidence(
         "'lineage'",
-        "CASE lineage_source"
+        "CASE k.lineage_source"
         " WHEN 'sysmon_1' THEN 'command line and parent from the Sysmon 1 of the same ProcessGuid'"
         " WHEN 'sysmon_1_by_pid' THEN 'command line and parent from the latest Sysmon 1 of the"
         " same host and ProcessId (the connection has no ProcessGuid)'"
         " ELSE 'command line and parent from the latest Security 4688 of the same host and"
         " ProcessId' END",
-        "lineage_file",
-        "lineage_record",
-        "lineage_time",
+        "p._file",
+        "p._record",
+        "p._messageTime",
     )
 } AS lineage_evidence
-FROM candidates
-QUALIFY row_number() OVER (PARTITION BY finding_id ORDER BY rank) = 1
+FROM c2_lineage_keys k
+JOIN c2_creations p ON p._file = k.creation_file AND p._record = k.creation_record
 """
 
 
 def build_lineage(con: duckdb.DuckDBPyConnection) -> None:
-    """Create `c2_lineage`: one row per connection whose creating process was found."""
+    """Create `c2_lineage` (a view): one row per connection whose creating process was found."""
+    con.execute(_LINEAGE_KEYS)
     con.execute(_LINEAGE)
