@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -8,16 +9,17 @@ import pytest
 from c2hunt.correlate.behaviour import beacon_table
 from c2hunt.detect import Engine
 from c2hunt.detect.testing import event, query_rows, sysmon
-from c2hunt.emulate import MANIFEST, manifest_files, simulate, write
+from c2hunt.emulate import MANIFEST, Simulation, manifest_files, simulate, write
 from c2hunt.knowledge import packaged
 from c2hunt.normalize.schema import POWERSHELL_CHANNEL
 from c2hunt.read import read_events
 
 SEED = 7
+Hunted = tuple[Simulation, Engine]
 
 
 @pytest.fixture(scope="module")
-def hunted(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def hunted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hunted]:
     out = tmp_path_factory.mktemp("sim")
     sim = simulate(SEED)
     engine = Engine(packaged())
@@ -53,14 +55,16 @@ def _signals(engine: Engine, guids: tuple[str, ...]) -> dict[str, set[str]]:
         ("test4_scheduled_task", {"scheduled_task", "task_host_spawn", "script_block_fetch_exec"}),
     ],
 )
-def test_each_test_is_caught_by_its_own_evidence(hunted, scenario: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
+def test_each_test_is_caught_by_its_own_evidence(
+    hunted: Hunted, scenario: str, expected: set[str]
+) -> None:
     sim, engine = hunted
     guids = next(s for s in sim.scenarios if s.name == scenario).process_guids
     for guid, signals in _signals(engine, guids).items():
         assert expected <= signals, guid
 
 
-def test_test2_polls_every_30_seconds(hunted) -> None:  # type: ignore[no-untyped-def]
+def test_test2_polls_every_30_seconds(hunted: Hunted) -> None:
     sim, engine = hunted
     (guid,) = next(s for s in sim.scenarios if s.name == "test2_github_python").process_guids
     evidence = engine.con.execute(
@@ -73,7 +77,7 @@ def test_test2_polls_every_30_seconds(hunted) -> None:  # type: ignore[no-untype
     assert "3 connections" in evidence[0][0] and evidence[0][0].endswith("per process)")
 
 
-def test_browsing_is_not_periodic(hunted) -> None:  # type: ignore[no-untyped-def]
+def test_browsing_is_not_periodic(hunted: Hunted) -> None:
     """Every browser's connections to each site, scored like a finding's: none periodic."""
     _, engine = hunted
     engine.con.execute(
@@ -93,7 +97,7 @@ def test_browsing_is_not_periodic(hunted) -> None:  # type: ignore[no-untyped-de
     assert periodic == 0
 
 
-def test_benign_baseline_reports_nothing(hunted) -> None:  # type: ignore[no-untyped-def]
+def test_benign_baseline_reports_nothing(hunted: Hunted) -> None:
     sim, engine = hunted
     actors = [_key(g) for s in sim.scenarios for g in s.process_guids]
     stray = engine.con.execute(
@@ -140,7 +144,7 @@ def test_mshta_is_not_counted_twice_by_security_5156(datasets: Path) -> None:
     assert rows == [("C:\\Windows\\System32\\mshta.exe", "raw.githubusercontent.com")]
 
 
-def _scenario_findings(hunted, name: str) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+def _scenario_findings(hunted: Hunted, name: str) -> list[tuple[Any, ...]]:
     sim, engine = hunted
     guids = [_key(g) for g in next(s for s in sim.scenarios if s.name == name).process_guids]
     return engine.con.execute(
@@ -152,7 +156,7 @@ def _scenario_findings(hunted, name: str) -> list[tuple[Any, ...]]:  # type: ign
     ).fetchall()
 
 
-def test_bits_jobs_are_findings_of_the_process_that_created_them(hunted) -> None:  # type: ignore[no-untyped-def]
+def test_bits_jobs_are_findings_of_the_process_that_created_them(hunted: Hunted) -> None:
     """bitsadmin.exe and Start-BitsTransfer never connect: svchost.exe (BITS) does."""
     rows = _scenario_findings(hunted, "bits_transfer")
     signals = ["bits_transfer", "listed_binary", "service_category", "url_in_command_line"]
@@ -177,7 +181,7 @@ def test_bits_jobs_are_findings_of_the_process_that_created_them(hunted) -> None
     assert own == (0,)
 
 
-def test_updaters_bits_jobs_to_listed_services_are_not_findings(hunted) -> None:  # type: ignore[no-untyped-def]
+def test_updaters_bits_jobs_to_listed_services_are_not_findings(hunted: Hunted) -> None:
     _, engine = hunted
     jobs = engine.con.execute(
         "SELECT DISTINCT regexp_extract(creator_image, '[^\\\\]+$'), dest_name FROM c2_bits_jobs "
@@ -192,7 +196,7 @@ def test_updaters_bits_jobs_to_listed_services_are_not_findings(hunted) -> None:
     ]
 
 
-def test_security_5156_is_the_finding_where_sysmon_logs_no_connection(hunted) -> None:  # type: ignore[no-untyped-def]
+def test_security_5156_is_the_finding_where_sysmon_logs_no_connection(hunted: Hunted) -> None:
     rows = _scenario_findings(hunted, "security_5156")
     assert [r[:7] + r[8:] for r in rows] == [
         ("WS-LAB-14", r"C:\Windows\System32\mshta.exe", "raw.githubusercontent.com",
@@ -207,7 +211,7 @@ def test_security_5156_is_the_finding_where_sysmon_logs_no_connection(hunted) ->
     ).fetchone() == (0,)
 
 
-def test_security_5156_never_counts_a_sysmon_connection_twice(hunted) -> None:  # type: ignore[no-untyped-def]
+def test_security_5156_never_counts_a_sysmon_connection_twice(hunted: Hunted) -> None:
     """WS-ARGUS-01 audits every connection: its findings are its Sysmon 3s, one each."""
     sim, engine = hunted
     from_5156 = engine.con.execute(

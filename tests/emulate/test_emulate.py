@@ -9,7 +9,7 @@ import orjson
 import pytest
 from defusedxml import ElementTree
 
-from c2hunt.emulate import MANIFEST, read_manifest, simulate, write
+from c2hunt.emulate import MANIFEST, Scenario, Simulation, read_manifest, simulate, write
 from c2hunt.emulate.model import WinEvent
 from c2hunt.emulate.writers import EVENT_NS, event_flat, event_nested, event_xml
 from c2hunt.errors import InputError
@@ -20,15 +20,15 @@ SEEDS = [1, 7, 1102, 424242]
 
 
 @pytest.fixture(scope="module", params=SEEDS)
-def sim(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def sim(request: pytest.FixtureRequest) -> Simulation:
     return simulate(request.param)
 
 
-def _by_scenario(sim, name):  # type: ignore[no-untyped-def]
+def _by_scenario(sim: Simulation, name: str) -> Scenario:
     return next(s for s in sim.scenarios if s.name == name)
 
 
-def _events(sim, guid, event_id):  # type: ignore[no-untyped-def]
+def _events(sim: Simulation, guid: str, event_id: int) -> list[WinEvent]:
     return [
         e
         for e in sim.events
@@ -38,7 +38,7 @@ def _events(sim, guid, event_id):  # type: ignore[no-untyped-def]
     ]
 
 
-def _sysmon(sim, event_id):  # type: ignore[no-untyped-def]
+def _sysmon(sim: Simulation, event_id: int) -> list[WinEvent]:
     return [e for e in sim.events if e.event_id == event_id and "Sysmon" in e.channel]
 
 
@@ -48,13 +48,13 @@ def test_same_seed_same_telemetry() -> None:
     assert [event_xml(e) for e in simulate(6).events] != [event_xml(e) for e in first.events]
 
 
-def test_volume_and_spread(sim) -> None:  # type: ignore[no-untyped-def]
+def test_volume_and_spread(sim: Simulation) -> None:
     assert 2000 <= len(sim.events) <= 6000
     times = [e.time for e in sim.events]
     assert (max(times) - min(times)).total_seconds() > 5 * 3600
 
 
-def test_every_process_event_has_its_process_creation(sim) -> None:  # type: ignore[no-untyped-def]
+def test_every_process_event_has_its_process_creation(sim: Simulation) -> None:
     created = {(e.computer, e.get("ProcessGuid")): e for e in _sysmon(sim, 1)}
     for event in sim.events:
         if "Sysmon" in event.channel and event.event_id in (3, 11, 13, 22):
@@ -64,7 +64,7 @@ def test_every_process_event_has_its_process_creation(sim) -> None:  # type: ign
             assert creation.time <= event.time
 
 
-def test_parents_exist_and_started_first(sim) -> None:  # type: ignore[no-untyped-def]
+def test_parents_exist_and_started_first(sim: Simulation) -> None:
     created = {(e.computer, e.get("ProcessGuid")): e for e in _sysmon(sim, 1)}
     for event in created.values():
         if event.get("ProcessGuid") in sim.roots:
@@ -76,7 +76,7 @@ def test_parents_exist_and_started_first(sim) -> None:  # type: ignore[no-untype
         assert parent.time <= event.time
 
 
-def test_record_ids_rise_with_time_per_channel(sim) -> None:  # type: ignore[no-untyped-def]
+def test_record_ids_rise_with_time_per_channel(sim: Simulation) -> None:
     channels: dict[tuple[str, str], list[WinEvent]] = defaultdict(list)
     for event in sim.events:
         channels[(event.computer, event.channel)].append(event)
@@ -88,7 +88,7 @@ def test_record_ids_rise_with_time_per_channel(sim) -> None:  # type: ignore[no-
         assert [e.time for e in events] == sorted(e.time for e in events)
 
 
-def test_dns_answers_the_connection(sim) -> None:  # type: ignore[no-untyped-def]
+def test_dns_answers_the_connection(sim: Simulation) -> None:
     """Each Sysmon 3 to a queried name follows that process's DNS answer naming its address."""
     answers = defaultdict(set)
     for event in _sysmon(sim, 22):
@@ -100,7 +100,7 @@ def test_dns_answers_the_connection(sim) -> None:  # type: ignore[no-untyped-def
         assert conn.get("DestinationIp") in answers[(conn.computer, conn.get("ProcessGuid"))]
 
 
-def test_test1_pastebin_powershell(sim) -> None:  # type: ignore[no-untyped-def]
+def test_test1_pastebin_powershell(sim: Simulation) -> None:
     (guid,) = _by_scenario(sim, "test1_pastebin_powershell").process_guids
     (creation,) = _events(sim, guid, 1)
     for needle in (
@@ -123,7 +123,7 @@ def test_test1_pastebin_powershell(sim) -> None:  # type: ignore[no-untyped-def]
     assert str(blocks[0].get("ScriptBlockText")) in str(creation.get("CommandLine"))
 
 
-def test_test2_three_polls_about_30_seconds_apart(sim) -> None:  # type: ignore[no-untyped-def]
+def test_test2_three_polls_about_30_seconds_apart(sim: Simulation) -> None:
     (guid,) = _by_scenario(sim, "test2_github_python").process_guids
     (creation,) = _events(sim, guid, 1)
     assert "raw.githubusercontent.com" in creation.get("CommandLine")
@@ -135,7 +135,7 @@ def test_test2_three_polls_about_30_seconds_apart(sim) -> None:  # type: ignore[
     assert [e.get("QueryName") for e in _events(sim, guid, 22)] == ["raw.githubusercontent.com"] * 3
 
 
-def test_test3_telegram_curl_writes_its_response(sim) -> None:  # type: ignore[no-untyped-def]
+def test_test3_telegram_curl_writes_its_response(sim: Simulation) -> None:
     (guid,) = _by_scenario(sim, "test3_telegram_curl").process_guids
     (creation,) = _events(sim, guid, 1)
     command = creation.get("CommandLine")
@@ -146,7 +146,7 @@ def test_test3_telegram_curl_writes_its_response(sim) -> None:  # type: ignore[n
     assert 0 < (created.time - connection.time).total_seconds() < 2
 
 
-def test_test4_scheduled_task(sim) -> None:  # type: ignore[no-untyped-def]
+def test_test4_scheduled_task(sim: Simulation) -> None:
     runs = _by_scenario(sim, "test4_scheduled_task").process_guids
     (task,) = [e for e in sim.events if e.event_id == 4698]
     assert task.get("TaskName") == "\\MicrosoftEdgeUpdateTaskMachineUA_ARGUSTEST"
@@ -172,7 +172,7 @@ def test_test4_scheduled_task(sim) -> None:  # type: ignore[no-untyped-def]
     assert all(len(_events(sim, guid, 3)) == 1 for guid in runs)
 
 
-def test_false_positive_families_use_listed_binaries_and_services(sim) -> None:  # type: ignore[no-untyped-def]
+def test_false_positive_families_use_listed_binaries_and_services(sim: Simulation) -> None:
     images = {b.image for b in packaged().binaries}
     for name in ("fp_ci_runner", "fp_rmm_agent", "fp_developer_curl"):
         scenario = _by_scenario(sim, name)
@@ -250,11 +250,11 @@ def test_bad_manifest_is_an_error(tmp_path: Path) -> None:
         read_manifest(path)
 
 
-def _bits(sim, event_id):  # type: ignore[no-untyped-def]
+def _bits(sim: Simulation, event_id: int) -> list[WinEvent]:
     return [e for e in sim.events if e.event_id == event_id and "Bits-Client" in e.channel]
 
 
-def test_bits_transfer_jobs_name_their_creator(sim) -> None:  # type: ignore[no-untyped-def]
+def test_bits_transfer_jobs_name_their_creator(sim: Simulation) -> None:
     """BITS 3 names the creating process; 59/60 of the same job id carry the URL; only the
     BITS service (svchost.exe -s BITS) resolves and connects."""
     scenario = _by_scenario(sim, "bits_transfer")
@@ -283,7 +283,7 @@ def test_bits_transfer_jobs_name_their_creator(sim) -> None:  # type: ignore[no-
         assert any(q.get("QueryName") == host and q.time >= job.time for q in queries)
 
 
-def test_benign_bits_jobs_of_updaters(sim) -> None:  # type: ignore[no-untyped-def]
+def test_benign_bits_jobs_of_updaters(sim: Simulation) -> None:
     creators = {str(e.get("processPath")).rsplit("\\", 1)[1] for e in _bits(sim, 3)}
     assert {"GoogleUpdate.exe", "MicrosoftEdgeUpdate.exe", "OneDriveStandaloneUpdater.exe"} <= (
         creators
@@ -297,7 +297,7 @@ def test_benign_bits_jobs_of_updaters(sim) -> None:  # type: ignore[no-untyped-d
     }
 
 
-def test_security_5156_host_logs_no_sysmon_connections(sim) -> None:  # type: ignore[no-untyped-def]
+def test_security_5156_host_logs_no_sysmon_connections(sim: Simulation) -> None:
     (guid,) = _by_scenario(sim, "security_5156").process_guids
     (creation,) = _events(sim, guid, 1)
     host = creation.computer

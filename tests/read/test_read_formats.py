@@ -21,7 +21,21 @@ from c2hunt.read import ReadStats, read_events
 NS = "http://schemas.microsoft.com/win/2004/08/events/event"
 SYSMON = "Microsoft-Windows-Sysmon/Operational"
 
-XML_EVENT = f"""<Event xmlns="{NS}"><System><Provider Name="Microsoft-Windows-Sysmon" Guid="{{5770385f-c22a-43e0-bf4c-06f5698ffbd9}}"/><EventID>3</EventID><TimeCreated SystemTime="2024-03-01T10:00:01.1234567Z"/><EventRecordID>42</EventRecordID><Execution ProcessID="2640" ThreadID="1"/><Channel>{SYSMON}</Channel><Computer>WS1</Computer></System><EventData><Data Name="UtcTime">2024-03-01 10:00:00.500</Data><Data Name="ProcessGuid">{{aaaaaaaa-1111-2222-3333-444444444444}}</Data><Data Name="ProcessId">4242</Data><Data Name="Image">C:\\Windows\\System32\\mshta.exe</Data><Data Name="Initiated">true</Data><Data Name="DestinationIp">::ffff:151.101.0.133</Data><Data Name="DestinationHostname">-</Data><Data Name="DestinationPort">443</Data></EventData></Event>"""  # noqa: E501
+XML_EVENT = (
+    f'<Event xmlns="{NS}"><System>'
+    '<Provider Name="Microsoft-Windows-Sysmon" Guid="{5770385f-c22a-43e0-bf4c-06f5698ffbd9}"/>'
+    '<EventID>3</EventID><TimeCreated SystemTime="2024-03-01T10:00:01.1234567Z"/>'
+    '<EventRecordID>42</EventRecordID><Execution ProcessID="2640" ThreadID="1"/>'
+    f"<Channel>{SYSMON}</Channel><Computer>WS1</Computer></System><EventData>"
+    '<Data Name="UtcTime">2024-03-01 10:00:00.500</Data>'
+    '<Data Name="ProcessGuid">{aaaaaaaa-1111-2222-3333-444444444444}</Data>'
+    '<Data Name="ProcessId">4242</Data>'
+    '<Data Name="Image">C:\\Windows\\System32\\mshta.exe</Data>'
+    '<Data Name="Initiated">true</Data>'
+    '<Data Name="DestinationIp">::ffff:151.101.0.133</Data>'
+    '<Data Name="DestinationHostname">-</Data><Data Name="DestinationPort">443</Data>'
+    "</EventData></Event>"
+)
 
 FLAT_SYSMON3 = {
     "EventID": 3,

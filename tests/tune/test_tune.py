@@ -50,14 +50,16 @@ def _tuning(tmp_path: Path, text: str) -> Path:
         ("{User: {glob: 'CORP\\*'}, service: Discord}", ["f3"]),
     ],
 )
-def test_operators(con, tmp_path: Path, match: str, suppressed: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_operators(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, match: str, suppressed: list[str]
+) -> None:
     path = _tuning(tmp_path, f"suppressions:\n  - name: s\n    reason: r\n    match: {match}\n")
     result = apply_tuning(con, load_tuning(path))
     assert sorted(fid for fid, _ in suppressed_findings(con)) == suppressed
     assert result.suppressed == (("s", len(suppressed)),)
 
 
-def test_any_groups(con, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_any_groups(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = _tuning(
         tmp_path,
         "suppressions:\n  - name: s\n    reason: r\n    match: {User: {glob: '*'}}\n"
@@ -67,7 +69,7 @@ def test_any_groups(con, tmp_path: Path) -> None:  # type: ignore[no-untyped-def
     assert suppressed_findings(con) == [("f1", "s"), ("f2", "s")]
 
 
-def test_expired_suppression_stops_applying(con, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_expired_suppression_stops_applying(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = _tuning(
         tmp_path,
         "suppressions:\n  - name: old\n    reason: r\n    expires: 2024-01-31\n"

@@ -89,32 +89,28 @@ def _values(first: bytes, stream: IO[bytes], name: str, max_record: int) -> Iter
         if buffer[position : position + 1] == "]" and opened:
             opened, position = False, position + 1
             continue
-        if position >= len(buffer):
-            if at_eof:
-                return
-            buffer, position = buffer[position:], 0
-            chunk, at_eof = _more(stream, text)
-            if isinstance(chunk, Rejection):
-                yield Rejection(name, line, chunk.reason, chunk.detail)
-                return
-            buffer += chunk
-            continue
-        try:
-            value, end = decoder.raw_decode(buffer, position)
-        except json.JSONDecodeError as exc:
-            if at_eof or len(buffer) - position > max_record:
-                yield _stream_error(name, line, exc, len(buffer) - position > max_record)
-                return
-            buffer, position = buffer[position:], 0
-            chunk, at_eof = _more(stream, text)
-            if isinstance(chunk, Rejection):
-                yield Rejection(name, line, chunk.reason, chunk.detail)
-                return
-            buffer += chunk
-            continue
-        yield line, value
-        line += buffer.count("\n", position, end)
-        position = end
+        if position < len(buffer):
+            try:
+                value, end = decoder.raw_decode(buffer, position)
+            except json.JSONDecodeError as exc:
+                too_large = len(buffer) - position > max_record
+                if at_eof or too_large:
+                    yield _stream_error(name, line, exc, too_large)
+                    return
+            else:
+                yield line, value
+                line += buffer.count("\n", position, end)
+                position = end
+                continue
+        elif at_eof:
+            return
+        # The value is incomplete, or the buffer is used up: read on.
+        buffer, position = buffer[position:], 0
+        chunk, at_eof = _more(stream, text)
+        if isinstance(chunk, Rejection):
+            yield Rejection(name, line, chunk.reason, chunk.detail)
+            return
+        buffer += chunk
 
 
 def _skip_separators(buffer: str, position: int) -> int:

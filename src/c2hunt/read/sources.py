@@ -95,9 +95,10 @@ def open_sources(item: str | Path, limit: int, stack: ExitStack) -> Iterator[Sou
     """The readable sources in one file or stdin (a zip holds several); closed by `stack`."""
     name = STDIN_NAME if item == STDIN else str(item)
     try:
-        raw: IO[bytes] = (
-            sys.stdin.buffer if item == STDIN else stack.enter_context(open(item, "rb"))  # noqa: SIM115
-        )
+        if item == STDIN:
+            raw: IO[bytes] = sys.stdin.buffer
+        else:
+            raw = stack.enter_context(open(item, "rb"))  # noqa: SIM115 - the stack closes it
     except OSError as exc:
         raise InputError(f"cannot open: {exc.strerror or exc}", name) from exc
     plain_path = None if item == STDIN else str(item)
