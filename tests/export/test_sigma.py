@@ -22,8 +22,9 @@ from sigma.validation import SigmaValidator
 from sigma.validators.core import validators
 
 from c2hunt import export, knowledge
-from c2hunt.correlate.sql import basename, norm_name
-from c2hunt.detect.sumo import sql_matches
+from c2hunt.correlate.sql import norm_name
+from c2hunt.detect.precise import binary_matches, service_matches
+from c2hunt.detect.spec import spec_where
 from c2hunt.detect.tables import load_knowledge
 from c2hunt.knowledge import Knowledge
 from c2hunt.normalize.schema import COLUMNS, EVENT_SCHEMA, SYSMON_CHANNEL, batch_from_rows
@@ -113,37 +114,20 @@ def reference_flags(rows: pa.Table, profile: str, kn: Knowledge) -> set[tuple[st
     con = duckdb.connect()
     load_knowledge(con, kn)
     con.register("events", rows)
-    where = _precise_where() if profile == "precise" else _spec_where(kn)
+    where = _precise_where() if profile == "precise" else spec_where(kn)
     sql = f"SELECT _file, _record FROM events e WHERE e.Channel = '{SYSMON_CHANNEL}' AND {where}"
     return {(f, r) for f, r in con.execute(sql).fetchall()}
 
 
 def _precise_where() -> str:
-    binary = (
-        f"EXISTS (SELECT 1 FROM kn_binaries b WHERE {basename('e.Image')} = b.image "
-        "OR lower(e.OriginalFileName) = b.original_file_name)"
-    )
+    listed = binary_matches("e.Image", "e.OriginalFileName")
+    binary = f"EXISTS (SELECT 1 FROM kn_binaries b WHERE {listed})"
     tests = []
     for event_id, field in HOST_FIELD.items():
-        host = norm_name(f"e.{field}")
-        service = (
-            f"EXISTS (SELECT 1 FROM kn_services s WHERE {host} = s.domain "
-            f"OR ends_with({host}, '.' || s.domain))"
-        )
+        named = service_matches(norm_name(f"e.{field}"))
+        service = f"EXISTS (SELECT 1 FROM kn_services s WHERE {named})"
         tests.append(f"(e.EventID = {event_id} AND {service} AND {binary})")
     return "(" + " OR ".join(tests) + ")"
-
-
-def _spec_where(kn: Knowledge) -> str:
-    hosts = " OR ".join(
-        sql_matches("lower(e.DestinationHostname)", s.spec_pattern)
-        for s in kn.spec_services
-        if s.spec_pattern
-    )
-    images = " OR ".join(
-        sql_matches("lower(e.Image)", b.spec_pattern) for b in kn.spec_binaries if b.spec_pattern
-    )
-    return f"e.EventID = 3 AND ({hosts}) AND ({images})"
 
 
 PS = r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe"

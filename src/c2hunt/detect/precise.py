@@ -16,11 +16,25 @@ from c2hunt.correlate.behaviour import FINDING_SOURCES
 from c2hunt.correlate.sql import basename, evidence, sql_literal
 from c2hunt.knowledge import Knowledge
 
-_SERVICE_MATCH = """
+
+def service_matches(name: str, service: str = "s") -> str:
+    """`name` is the listed domain of `service` (a `kn_services` row) or a name below it."""
+    return f"({name} = {service}.domain OR ends_with({name}, '.' || {service}.domain))"
+
+
+def binary_matches(image: str, original_file_name: str, binary: str = "b") -> str:
+    """The image's file name, or its OriginalFileName, is that of `binary` (`kn_binaries`)."""
+    return (
+        f"({basename(image)} = {binary}.image "
+        f"OR lower({original_file_name}) = {binary}.original_file_name)"
+    )
+
+
+_SERVICE_MATCH = f"""
 CREATE OR REPLACE TABLE c2_service_match AS
 SELECT d.finding_id, s.*
 FROM c2_destinations d
-JOIN kn_services s ON d.dest_name = s.domain OR ends_with(d.dest_name, '.' || s.domain)
+JOIN kn_services s ON {service_matches("d.dest_name")}
 QUALIFY row_number() OVER (PARTITION BY d.finding_id ORDER BY length(s.domain) DESC) = 1
 """
 
@@ -37,8 +51,7 @@ SELECT c.finding_id, b.image AS binary_image, b.kind AS binary_kind,
             ELSE 'OriginalFileName ' || l.OriginalFileName END AS binary_matched_by
 FROM c2_connections c
 LEFT JOIN c2_lineage l USING (finding_id)
-JOIN kn_binaries b
-  ON {basename(_IMAGE)} = b.image OR lower(l.OriginalFileName) = b.original_file_name
+JOIN kn_binaries b ON {binary_matches(_IMAGE, "l.OriginalFileName")}
 QUALIFY row_number() OVER (
     PARTITION BY c.finding_id ORDER BY ({basename(_IMAGE)} = b.image) DESC, b.image) = 1
 """

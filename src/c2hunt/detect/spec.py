@@ -36,13 +36,20 @@ def _spec_flags(knowledge: Knowledge) -> str:
     return ", ".join(columns)
 
 
+def _host_and_image(knowledge: Knowledge) -> tuple[tuple[str, str], tuple[str, str]]:
+    hosts = [s.spec_pattern for s in knowledge.spec_services if s.spec_pattern]
+    images = [b.spec_pattern for b in knowledge.spec_binaries if b.spec_pattern]
+    return _clause("DestinationHostname", hosts), _clause("Image", images)
+
+
+def spec_where(knowledge: Knowledge) -> str:
+    """The specification query's `where` clauses over a record's own fields, as SQL."""
+    (host_where, _), (image_where, _) = _host_and_image(knowledge)
+    return f"EventID = 3 AND {host_where} AND {image_where}"
+
+
 def _spec_sql(knowledge: Knowledge) -> str:
-    host_where, host_first = _clause(
-        "DestinationHostname", [s.spec_pattern for s in knowledge.spec_services if s.spec_pattern]
-    )
-    image_where, image_first = _clause(
-        "Image", [b.spec_pattern for b in knowledge.spec_binaries if b.spec_pattern]
-    )
+    (_, host_first), (_, image_first) = _host_and_image(knowledge)
     why = evidence(
         "'spec'",
         f"'dest_host matches \"' || {host_first} || '\" and proc_image matches \"' "
@@ -56,7 +63,7 @@ def _spec_sql(knowledge: Knowledge) -> str:
     WITH matched AS (
         SELECT *, {FINDING_ID} AS finding_id, {_spec_flags(knowledge)}, [{why}] AS evidence
         FROM events
-        WHERE EventID = 3 AND {host_where} AND {image_where}
+        WHERE {spec_where(knowledge)}
     )
     SELECT finding_id, {spec_columns(knowledge)},
            ProcessGuid, ProcessId, OriginalFileName, IntegrityLevel,
