@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
+import pyarrow as pa
 import pytest
 
+from c2hunt.cli import main
 from c2hunt.report import sanitize
+from c2hunt.report.sanitize import csv_safe_batch
 
 
 @pytest.mark.parametrize(
@@ -41,3 +47,34 @@ def test_for_csv(text: str, expected: str) -> None:
 
 def test_for_json_escapes_c1_and_bidi() -> None:
     assert sanitize.for_json('"a\x9bb\u202e"') == '"a\\u009bb\\u202e"'
+
+
+def test_csv_safe_batch_only_changes_what_needs_it() -> None:
+    batch = pa.RecordBatch.from_pydict(
+        {
+            "CommandLine": ["=cmd|' /C calc'!A0", "powershell -nop", None, "a\x1bb"],
+            "ProcessId": [1, 2, 3, 4],
+        }
+    )
+    safe = csv_safe_batch(batch)
+    assert safe.column("CommandLine").to_pylist() == [
+        "'=cmd|' /C calc'!A0",
+        "powershell -nop",
+        None,
+        "a\\x1bb",
+    ]
+    assert safe.column("ProcessId").to_pylist() == [1, 2, 3, 4]
+    clean = pa.RecordBatch.from_pydict({"Image": ["C:\\w\\curl.exe"]})
+    assert csv_safe_batch(clean).equals(clean)
+
+
+def test_events_csv_export_neutralizes_formulas(tmp_path: Path) -> None:
+    source = tmp_path / "e.jsonl"
+    source.write_text(
+        '{"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", '
+        '"CommandLine": "=HYPERLINK(\\"http://x\\")"}\n'
+    )
+    out = tmp_path / "e.csv"
+    assert main(["events", str(source), "--format", "csv", "-o", str(out)]) == 0
+    (row,) = csv.DictReader(out.open(newline=""))
+    assert row["CommandLine"] == '\'=HYPERLINK("http://x")'

@@ -26,6 +26,7 @@ from c2hunt.cli._common import (
 )
 from c2hunt.errors import C2HuntError
 from c2hunt.normalize.schema import EVENT_SCHEMA
+from c2hunt.report.sanitize import csv_safe_batch
 
 FORMATS = ("jsonl", "csv", "parquet")
 
@@ -91,7 +92,7 @@ def write_events(batches: Iterator[pa.RecordBatch], fmt: str, output: str | None
     if fmt == "csv":
         with pa_csv.CSVWriter(sink, EVENT_SCHEMA) as writer:
             for batch in batches:
-                writer.write_batch(batch)
+                writer.write_batch(csv_safe_batch(batch))
     else:
         with pq.ParquetWriter(sink, EVENT_SCHEMA) as writer:
             for batch in batches:
