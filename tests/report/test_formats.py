@@ -97,6 +97,7 @@ def test_json_holds_the_cases_and_the_findings(render: Callable[..., str]) -> No
         "computer",
         "process",
         "image",
+        "original_file_name",
         "process_ids",
         "user",
         "parent_image",

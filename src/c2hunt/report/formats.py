@@ -62,6 +62,7 @@ def case_dict(case: Case) -> dict[str, Any]:
         "computer": case.computer,
         "process": case.process,
         "image": case.image,
+        "original_file_name": case.original_file_name,
         "process_ids": list(case.process_ids),
         "user": case.user,
         "parent_image": case.parent_image,
