@@ -4,11 +4,10 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
-from c2hunt.detect.testing import sysmon
+from c2hunt.detect.testing import connection, sysmon
 from c2hunt.errors import C2HuntError
 from c2hunt.report import HuntReport, write_report
 from c2hunt.score import EVIDENCE_FIELDS
@@ -25,19 +24,6 @@ SPEC_14 = (
     "is_encoded", "is_office_parent", "is_service_spawn", "suspicion_score",
 )  # fmt: skip
 FINDING_COLUMNS = ("finding_id", *SPEC_14, *EVIDENCE_FIELDS)
-
-
-def connection(guid: str, pid: int, name: str, second: int) -> dict[str, Any]:
-    return sysmon(
-        3,
-        ProcessGuid=guid,
-        ProcessId=pid,
-        Image=CURL,
-        DestinationIp="10.1.1.1",
-        DestinationPort=443,
-        DestinationHostname=name,
-        _messageTime=1_000_000 + second * 1000,
-    )
 
 
 # curl {P} reaches Pastebin twice (one case); curl {Q} reaches GitHub once (another).

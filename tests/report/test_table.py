@@ -2,32 +2,18 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from rich.console import Console
 from rich.table import Table
 
-from c2hunt.detect.testing import sysmon
+from c2hunt.detect.testing import connection, sysmon
 from c2hunt.report import HuntReport
 from c2hunt.report.table import build_case_table, build_table, shorten
 
 ZERO = "{00000000-0000-0000-0000-000000000000}"
 CURL = r"C:\x\curl.exe"
 MakeReport = Callable[..., HuntReport]
-
-
-def connection(guid: str, pid: int | None, name: str, second: int, image: str = CURL) -> Any:
-    return sysmon(
-        3,
-        ProcessGuid=guid,
-        ProcessId=pid,
-        Image=image,
-        DestinationIp="10.1.1.1",
-        DestinationPort=443,
-        DestinationHostname=name,
-        _messageTime=1_000_000 + second * 1000,
-    )
 
 
 # curl {P} reaches Pastebin twice (one case); curl {Q} reaches GitHub once (another).

@@ -45,6 +45,22 @@ def security(event_id: int, **fields: Any) -> dict[str, Any]:
     return event(SECURITY_CHANNEL, event_id, **fields)
 
 
+def connection(
+    guid: str, pid: int | None, name: str, second: int, image: str = r"C:\x\curl.exe"
+) -> dict[str, Any]:
+    """A Sysmon 3 of `image` to `name` (10.1.1.1:443), `second` s after the default time."""
+    return sysmon(
+        3,
+        ProcessGuid=guid,
+        ProcessId=pid,
+        Image=image,
+        DestinationIp="10.1.1.1",
+        DestinationPort=443,
+        DestinationHostname=name,
+        _messageTime=1_000_000 + second * 1000,
+    )
+
+
 def hunt_rows(
     rows: Iterable[Mapping[str, Any]],
     profile: str = DEFAULT_PROFILE,
