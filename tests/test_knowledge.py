@@ -87,3 +87,32 @@ def test_unknown_rule_field_is_an_error(tmp_path: Path) -> None:
     rules.write_text("rule:\n  titel: typo\n")
     with pytest.raises(RuleError, match=r"rules.yaml:2: unknown rule field 'titel'"):
         knowledge.load(rules)
+
+
+def test_behaviour_comes_from_the_packaged_file_and_a_rule_file_changes_what_it_names(
+    tmp_path: Path,
+) -> None:
+    packaged = knowledge.packaged().behaviour
+    assert (packaged.polling_min_connections, packaged.bits_window_seconds) == (3, 120)
+    assert "Invoke-Expression" in packaged.script_execute
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("behaviour:\n  bits_window_seconds: 300\n  script_hide: ['-nop']\n")
+    changed = knowledge.load(rules).behaviour
+    assert (changed.bits_window_seconds, changed.script_hide) == (300, ("-nop",))
+    assert changed.script_execute == packaged.script_execute
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("behaviour:\n  polling_min_score: high\n", r":2: field 'polling_min_score' must be a num"),
+        ("behaviour:\n  polling_window: 5\n", r":2: unknown behaviour field 'polling_window'"),
+        ("behaviour:\n  script_fetch: ['(']\n", r":2: 'script_fetch': invalid regex"),
+        ("behaviour: [1]\n", r":1: 'behaviour' must be a mapping"),
+    ],
+)
+def test_malformed_behaviour_names_its_line(tmp_path: Path, text: str, match: str) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(text)
+    with pytest.raises(RuleError, match=match):
+        knowledge.load(rules)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -91,23 +91,26 @@ class SeverityLevel:
 
 @dataclass(frozen=True, slots=True)
 class Behaviour:
-    """Parameters and patterns of the behavioural signals (`behaviour:` in the YAML)."""
+    """Parameters and patterns of the behavioural signals (`behaviour:` in the YAML).
 
-    polling_min_connections: int = 3
-    polling_full_count: int = 3
-    polling_min_score: float = 0.9
-    polling_min_dispersion_score: float = 0.95
-    polling_short_series: int = 3
-    polling_short_series_max_mad_seconds: float = 2.0
-    response_file_seconds: int = 10
-    bits_window_seconds: int = 120
+    The packaged file sets every field; a user's file changes only those it names.
+    """
+
+    polling_min_connections: int
+    polling_full_count: int
+    polling_min_score: float
+    polling_min_dispersion_score: float
+    polling_short_series: int
+    polling_short_series_max_mad_seconds: float
+    response_file_seconds: int
+    bits_window_seconds: int
     # Case-insensitive regexes over a command line: svchost running the Schedule / BITS service.
-    task_service_command: str = r"svchost\.exe.*\s-s\s+Schedule\b"
-    bits_service_command: str = r"svchost\.exe.*\s-s\s+BITS\b"
+    task_service_command: str
+    bits_service_command: str
     # Case-insensitive regexes searched in a PowerShell script block (4104).
-    script_fetch: tuple[str, ...] = ()
-    script_execute: tuple[str, ...] = ()
-    script_hide: tuple[str, ...] = ()
+    script_fetch: tuple[str, ...]
+    script_execute: tuple[str, ...]
+    script_hide: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +152,14 @@ class Knowledge:
     address_ranges: tuple[AddressRange, ...]
     task_hosts: tuple[str, ...]
     severity: tuple[SeverityLevel, ...]
+    behaviour: Behaviour
+    # The specification's `fields` clause: these event fields, the flags, then the score.
+    spec_event_fields: tuple[str, ...]
+    score_field: str
     sources: tuple[str, ...] = field(default=())
     # Regexes (case-insensitive, searched) for a reverse-lookup or CDN name that names no service.
     reverse_names: tuple[str, ...] = field(default=())
-    behaviour: Behaviour = field(default=Behaviour())
     rule: RuleInfo = field(default=RuleInfo())
-    # The specification's `fields` clause: these event fields, the flags, then the score.
-    spec_event_fields: tuple[str, ...] = ()
-    score_field: str = "suspicion_score"
 
     @property
     def spec_fields(self) -> tuple[str, ...]:
@@ -320,33 +323,36 @@ def _regex_list(r: _Reader, data: Mapping[str, Any], key: str) -> list[str] | No
 
 
 def _behaviour(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> Behaviour:
-    """The `behaviour:` section; keys it leaves out keep the base (or default) values."""
-    current = base.behaviour if base else Behaviour()
+    """The `behaviour:` section: complete in the packaged file, any subset in a user's."""
     node = data.get("behaviour")
-    if node is None:
-        return current
+    if node is None and base is not None:
+        return base.behaviour
     if not isinstance(node, dict):
-        raise r.fail(data, "'behaviour' must be a mapping")
-    values: dict[str, Any] = {}
-    for name in Behaviour.__dataclass_fields__:
-        if name not in node:
-            continue
-        default = getattr(current, name)
-        if isinstance(default, tuple):
-            values[name] = tuple(_regex_list(r, node, name) or ())
-        elif isinstance(default, str):
-            values[name] = (_regex_list(r, {**node, name: [node[name]]}, name) or [""])[0]
-        elif isinstance(default, float):
-            number = node[name]
-            if not isinstance(number, int | float) or isinstance(number, bool):
-                raise r.fail(node, f"field '{name}' must be a number, got {number!r}")
-            values[name] = float(number)
-        else:
-            values[name] = r.get(node, name, int)
+        raise r.fail(data, "'behaviour' must be a mapping of the behavioural signals' settings")
     unknown = sorted(set(node) - set(Behaviour.__dataclass_fields__) - {"__line__"})
     if unknown:
         raise r.fail(node, f"unknown behaviour field '{unknown[0]}'")
-    return replace(current, **values)
+    values: dict[str, Any] = {}
+    for spec in fields(Behaviour):
+        if spec.name in node:
+            values[spec.name] = _behaviour_value(r, node, spec.name, str(spec.type))
+        elif base is None:
+            raise r.fail(node, f"missing behaviour field '{spec.name}'")
+    return replace(base.behaviour, **values) if base else Behaviour(**values)
+
+
+def _behaviour_value(r: _Reader, node: Mapping[str, Any], name: str, kind: str) -> Any:
+    """One `behaviour:` value, checked against its field's declared type."""
+    if kind.startswith("tuple"):
+        return tuple(_regex_list(r, node, name) or ())
+    if kind == "str":
+        return (_regex_list(r, {**node, name: [node[name]]}, name) or [""])[0]
+    if kind == "float":
+        number = node[name]
+        if not isinstance(number, int | float) or isinstance(number, bool):
+            raise r.fail(node, f"field '{name}' must be a number, got {number!r}")
+        return float(number)
+    return r.get(node, name, int)
 
 
 def _rule_info(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> RuleInfo:
@@ -383,19 +389,16 @@ def _rule_info(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> R
 
 
 def _spec_output(r: _Reader, data: Mapping[str, Any], base: Knowledge | None) -> dict[str, Any]:
-    """`spec_output:` as the Knowledge fields it sets; a user's file rarely changes it."""
+    """`spec_output:` as the Knowledge fields it sets; required in the packaged file."""
     node = data.get("spec_output")
-    if node is None:
-        return {
-            "spec_event_fields": base.spec_event_fields if base else (),
-            "score_field": base.score_field if base else "suspicion_score",
-        }
+    if node is None and base is not None:
+        return {"spec_event_fields": base.spec_event_fields, "score_field": base.score_field}
     if not isinstance(node, dict):
-        raise r.fail(data, "'spec_output' must be a mapping")
-    fields = node.get("fields")
-    if not isinstance(fields, list) or not all(isinstance(f, str) and f for f in fields):
+        raise r.fail(data, "'spec_output' must be a mapping with 'fields' and 'score'")
+    fields_ = node.get("fields")
+    if not isinstance(fields_, list) or not all(isinstance(f, str) and f for f in fields_):
         raise r.fail(node, "'spec_output.fields' must be a list of field names")
-    return {"spec_event_fields": tuple(fields), "score_field": r.get(node, "score", str)}
+    return {"spec_event_fields": tuple(fields_), "score_field": r.get(node, "score", str)}
 
 
 def _merge(base: list[Any], extra: Iterable[Any], key: str) -> list[Any]:
